@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AnalysisQueueModule } from '../batching/analysis-queue.module';
+import { LlmModule } from '../llm/llm.module';
+import { AnalyzePaperHandler } from './commands/analyze-paper/analyze-paper.handler';
+import { AnalysisProjection } from './events/analysis.projection';
+import { GetAnalysisHandler } from './queries/get-analysis/get-analysis.handler';
+import { GetServiceStatusHandler } from './queries/get-service-status/get-service-status.handler';
+import { AnalysisReadModel } from './read-model/analysis-read-model';
+import { PaperStore } from './read-model/paper-store';
+import { ResultCache } from './read-model/result-cache';
+import { ServiceCounters } from './read-model/service-counters';
+
+const commandHandlers = [AnalyzePaperHandler];
+const queryHandlers = [GetAnalysisHandler, GetServiceStatusHandler];
+const eventHandlers = [AnalysisProjection];
+const stores = [AnalysisReadModel, PaperStore, ResultCache, ServiceCounters];
+
+/** The analysis feature's core, shared by both roles: handlers, the projection and the Redis stores. */
+@Module({
+  imports: [CqrsModule, AnalysisQueueModule, LlmModule],
+  providers: [...commandHandlers, ...queryHandlers, ...eventHandlers, ...stores],
+  exports: [...stores],
+})
+export class AnalysisModule {}

@@ -1,0 +1,11 @@
+import { AnalysisResult } from '../../../llm/analysis';
+
+/** Submit one paper for analysis. At least one of `text` and `abstract` is non-empty. */
+export class AnalyzePaperCommand {
+  constructor(readonly paper: { title?: string; abstract?: string; text?: string }) {}
+}
+
+/** What the command answers: queued for a worker, or done at once from the result cache. */
+export type AnalyzePaperOutcome =
+  | { requestId: string; status: 'queued' }
+  | { requestId: string; status: 'done'; result: AnalysisResult };

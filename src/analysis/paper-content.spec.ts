@@ -1,0 +1,21 @@
+import { normalisePaper, normaliseText, paperHash } from './paper-content';
+
+describe('paper content', () => {
+  it('folds ligatures, odd spaces and line ends, and collapses runs of blank space', () => {
+    expect(normaliseText('  The \uFB01rst\u00A0result\r\n\r\n\r\n\r\nis   ﬂat \t ')).toBe('The first result\n\nis flat');
+  });
+
+  it('hashes copies that differ only in such details alike', () => {
+    const a = normalisePaper({ title: ' Deep  nets', abstract: 'We show X.\r\n', text: '' });
+    const b = normalisePaper({ title: 'Deep nets', abstract: 'We show X.' });
+    expect(paperHash(a)).toBe(paperHash(b));
+    expect(a).toEqual({ title: 'Deep nets', abstract: 'We show X.', text: '' });
+  });
+
+  it('keeps title, abstract and text apart in the hash', () => {
+    const asTitle = paperHash(normalisePaper({ title: 'A', text: 'B' }));
+    const asText = paperHash(normalisePaper({ text: 'A\u0000B' }));
+    const moved = paperHash(normalisePaper({ abstract: 'A', text: 'B' }));
+    expect(new Set([asTitle, asText, moved]).size).toBe(3);
+  });
+});

@@ -1,0 +1,52 @@
+import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ErrorResponseDto } from '../../../common/error-response.dto';
+import { AnalysisRecord, isFinished } from '../../analysis-status';
+import { AnalysisStatusDto } from '../../dto/analysis-responses.dto';
+import { GetAnalysisQuery } from './get-analysis.query';
+
+/** Seconds a client should wait before polling an unfinished request again. */
+const POLL_AGAIN_AFTER_SECONDS = 1;
+
+const requestIdPipe = new ParseUUIDPipe({
+  version: '4',
+  exceptionFactory: () => new BadRequestException('request id must be a UUID v4, as POST /analyze returned it in request_id'),
+});
+
+function toStatusDto(record: AnalysisRecord): AnalysisStatusDto {
+  return {
+    request_id: record.requestId,
+    status: record.status,
+    submitted_at: record.submittedAt,
+    started_at: record.startedAt ?? null,
+    finished_at: record.finishedAt ?? null,
+    attempts: record.attempts,
+    cached: record.cached,
+    ...(record.result && { result: record.result }),
+    ...(record.error && { error: record.error }),
+  };
+}
+
+@ApiTags('analysis')
+@Controller('status')
+export class GetAnalysisController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'Poll one request',
+    description: 'queued and processing answers carry Retry-After (seconds) suggesting when to poll again.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The request_id that POST /analyze returned' })
+  @ApiOkResponse({ type: AnalysisStatusDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID v4' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such request (or its record expired after RESULT_TTL)' })
+  async get(@Param('id', requestIdPipe) requestId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisStatusDto> {
+    const record = await this.queryBus.execute<GetAnalysisQuery, AnalysisRecord | undefined>(new GetAnalysisQuery(requestId));
+    if (!record) throw new NotFoundException(`no analysis request ${requestId}: check the id, or submit the paper again if it is older than the retention period`);
+    if (!isFinished(record.status)) reply.header('Retry-After', String(POLL_AGAIN_AFTER_SECONDS));
+    return toStatusDto(record);
+  }
+}

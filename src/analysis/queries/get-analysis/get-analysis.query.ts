@@ -1,0 +1,4 @@
+/** Read one request's state. */
+export class GetAnalysisQuery {
+  constructor(readonly requestId: string) {}
+}

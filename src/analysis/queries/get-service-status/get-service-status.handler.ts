@@ -1,0 +1,36 @@
+import { InjectQueue } from '@nestjs/bull';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import type { Queue } from 'bull';
+import { ANALYSIS_QUEUE } from '../../../batching/analysis-queue';
+import { AnalyzerIdentity } from '../../../llm/analyzer-identity';
+import { ServiceCounters } from '../../read-model/service-counters';
+import { GetServiceStatusQuery } from './get-service-status.query';
+import { ServiceStatusDto } from './service-status.dto';
+
+@QueryHandler(GetServiceStatusQuery)
+export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQuery, ServiceStatusDto> {
+  constructor(
+    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
+    private readonly counters: ServiceCounters,
+    private readonly identity: AnalyzerIdentity,
+  ) {}
+
+  async execute(): Promise<ServiceStatusDto> {
+    const [counts, workers, totals] = await Promise.all([this.queue.getJobCounts(), this.queue.getWorkers(), this.counters.read()]);
+    return {
+      queue: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, paused: (counts as { paused?: number }).paused ?? 0 },
+      workers: workers.length,
+      analyses: { submitted: totals.submitted, processed: totals.processed, failed: totals.failed },
+      cache: { hits: totals.cache_hits, misses: totals.cache_misses },
+      llm: {
+        provider: this.identity.provider,
+        model: this.identity.model,
+        calls: totals.llm_calls,
+        failed_calls: totals.llm_failed_calls,
+        prompt_tokens: totals.llm_prompt_tokens,
+        completion_tokens: totals.llm_completion_tokens,
+      },
+      uptime_seconds: Math.round(process.uptime() * 10) / 10,
+    };
+  }
+}

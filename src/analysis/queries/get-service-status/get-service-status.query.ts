@@ -1,0 +1,2 @@
+/** Read the service's queue depth, totals and analyser. */
+export class GetServiceStatusQuery {}

@@ -1,0 +1,37 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class QueueCountsDto {
+  @ApiProperty({ example: 12 }) waiting!: number;
+  @ApiProperty({ example: 8 }) active!: number;
+  @ApiProperty({ example: 1, description: 'Waiting for a retry after a failed attempt' }) delayed!: number;
+  @ApiProperty({ example: 0 }) paused!: number;
+}
+
+export class AnalysisTotalsDto {
+  @ApiProperty({ example: 1520 }) submitted!: number;
+  @ApiProperty({ example: 1490, description: 'Requests analysed to done by a worker' }) processed!: number;
+  @ApiProperty({ example: 2, description: 'Requests that ended in error' }) failed!: number;
+}
+
+export class CacheTotalsDto {
+  @ApiProperty({ example: 410 }) hits!: number;
+  @ApiProperty({ example: 1110 }) misses!: number;
+}
+
+export class LlmTotalsDto {
+  @ApiProperty({ enum: ['groq', 'offline'], example: 'groq' }) provider!: string;
+  @ApiProperty({ example: 'openai/gpt-oss-120b' }) model!: string;
+  @ApiProperty({ example: 150, description: 'Analyser calls, each carrying a batch of papers' }) calls!: number;
+  @ApiProperty({ example: 1 }) failed_calls!: number;
+  @ApiProperty({ example: 310000 }) prompt_tokens!: number;
+  @ApiProperty({ example: 98000 }) completion_tokens!: number;
+}
+
+export class ServiceStatusDto {
+  @ApiProperty({ type: QueueCountsDto }) queue!: QueueCountsDto;
+  @ApiProperty({ example: 1, description: 'Worker connections Bull sees on the queue' }) workers!: number;
+  @ApiProperty({ type: AnalysisTotalsDto }) analyses!: AnalysisTotalsDto;
+  @ApiProperty({ type: CacheTotalsDto }) cache!: CacheTotalsDto;
+  @ApiProperty({ type: LlmTotalsDto }) llm!: LlmTotalsDto;
+  @ApiProperty({ example: 3600.5, description: 'Seconds since this API process started' }) uptime_seconds!: number;
+}

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis, { ChainableCommander } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { AnalysisResult } from '../../llm/analysis';
+import { REDIS } from '../../redis/redis.module';
+import { redisKeys } from '../../redis/redis-keys';
+import { AnalysisRecord, AnalysisStatus } from '../analysis-status';
+
+/**
+ * Moves a record on only while it is unfinished, so a late or repeated event (a stalled job run twice)
+ * never takes a finished request back to processing.
+ */
+const ADVANCE_UNFINISHED = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == false or status == 'done' or status == 'error' then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1`;
+
+type RecordFields = Record<string, string>;
+
+function toFields(record: AnalysisRecord): RecordFields {
+  const fields: RecordFields = {
+    status: record.status,
+    paper: record.paperHash,
+    submitted_at: record.submittedAt,
+    attempts: String(record.attempts),
+    cached: record.cached ? '1' : '0',
+  };
+  if (record.finishedAt) fields.finished_at = record.finishedAt;
+  if (record.result) fields.result = JSON.stringify(record.result);
+  return fields;
+}
+
+function fromFields(requestId: string, fields: RecordFields): AnalysisRecord {
+  return {
+    requestId,
+    status: fields.status as AnalysisStatus,
+    paperHash: fields.paper,
+    submittedAt: fields.submitted_at,
+    startedAt: fields.started_at,
+    finishedAt: fields.finished_at,
+    attempts: Number(fields.attempts ?? 0),
+    cached: fields.cached === '1',
+    result: fields.result ? (JSON.parse(fields.result) as AnalysisResult) : undefined,
+    error: fields.error,
+  };
+}
+
+/** Our own Redis record of each request: the only source `GET /status/:id` reads. */
+@Injectable()
+export class AnalysisReadModel {
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ttlSeconds = config.retention.resultTtlSeconds;
+  }
+
+  /** Adds the commands that create a record to `pipeline`, so callers can send them with their own writes. */
+  addCreate(pipeline: ChainableCommander, record: AnalysisRecord): void {
+    const key = redisKeys.request(record.requestId);
+    pipeline.hset(key, toFields(record)).expire(key, this.ttlSeconds);
+  }
+
+  async find(requestId: string): Promise<AnalysisRecord | undefined> {
+    const fields = await this.redis.hgetall(redisKeys.request(requestId));
+    return fields.status ? fromFields(requestId, fields) : undefined;
+  }
+
+  async delete(requestId: string): Promise<void> {
+    await this.redis.del(redisKeys.request(requestId));
+  }
+
+  markProcessing(pipeline: ChainableCommander, requestId: string, attempt: number, at: string): void {
+    this.advance(pipeline, requestId, { status: 'processing', started_at: at, attempts: String(attempt) });
+  }
+
+  markDone(pipeline: ChainableCommander, requestId: string, result: AnalysisResult, at: string): void {
+    this.advance(pipeline, requestId, { status: 'done', finished_at: at, result: JSON.stringify(result) });
+  }
+
+  markFailed(pipeline: ChainableCommander, requestId: string, error: string, at: string): void {
+    this.advance(pipeline, requestId, { status: 'error', finished_at: at, error });
+  }
+
+  private advance(pipeline: ChainableCommander, requestId: string, fields: RecordFields): void {
+    pipeline.eval(ADVANCE_UNFINISHED, 1, redisKeys.request(requestId), ...Object.entries(fields).flat());
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis, { ChainableCommander } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { REDIS } from '../../redis/redis.module';
+import { redisKeys } from '../../redis/redis-keys';
+import { PaperContent } from '../paper-content';
+
+/** Papers stored once by content hash, however many requests carry them, until the results expire too. */
+@Injectable()
+export class PaperStore {
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ttlSeconds = config.retention.resultTtlSeconds;
+  }
+
+  addSave(pipeline: ChainableCommander, hash: string, paper: PaperContent): void {
+    pipeline.set(redisKeys.paper(hash), JSON.stringify(paper), 'EX', this.ttlSeconds);
+  }
+
+  async loadMany(hashes: readonly string[]): Promise<Map<string, PaperContent>> {
+    const papers = new Map<string, PaperContent>();
+    if (hashes.length === 0) return papers;
+    const values = await this.redis.mget(hashes.map(redisKeys.paper));
+    values.forEach((value, index) => value && papers.set(hashes[index], JSON.parse(value) as PaperContent));
+    return papers;
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis, { ChainableCommander } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { AnalysisResult } from '../../llm/analysis';
+import { REDIS } from '../../redis/redis.module';
+import { redisKeys } from '../../redis/redis-keys';
+
+/** Results by cache key (analyser, model, prompt version and paper hash), kept for CACHE_TTL seconds. */
+@Injectable()
+export class ResultCache {
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ttlSeconds = config.cache.ttlSeconds;
+  }
+
+  async get(cacheKey: string): Promise<AnalysisResult | undefined> {
+    return this.parse(await this.redis.get(redisKeys.result(cacheKey)));
+  }
+
+  async getMany(cacheKeys: readonly string[]): Promise<Map<string, AnalysisResult>> {
+    const results = new Map<string, AnalysisResult>();
+    if (cacheKeys.length === 0) return results;
+    const values = await this.redis.mget(cacheKeys.map(redisKeys.result));
+    values.forEach((value, index) => {
+      const result = this.parse(value);
+      if (result) results.set(cacheKeys[index], result);
+    });
+    return results;
+  }
+
+  addPut(pipeline: ChainableCommander, cacheKey: string, result: AnalysisResult): void {
+    pipeline.set(redisKeys.result(cacheKey), JSON.stringify(result), 'EX', this.ttlSeconds);
+  }
+
+  private parse(value: string | null): AnalysisResult | undefined {
+    return value ? (JSON.parse(value) as AnalysisResult) : undefined;
+  }
+}

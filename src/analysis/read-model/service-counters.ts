@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis, { ChainableCommander } from 'ioredis';
+import { REDIS } from '../../redis/redis.module';
+import { redisKeys } from '../../redis/redis-keys';
+
+export const COUNTERS = [
+  'submitted',
+  'processed',
+  'failed',
+  'cache_hits',
+  'cache_misses',
+  'llm_calls',
+  'llm_failed_calls',
+  'llm_prompt_tokens',
+  'llm_completion_tokens',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+
+/** Service-wide totals shared by every process, kept in one Redis hash. */
+@Injectable()
+export class ServiceCounters {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  addIncrement(pipeline: ChainableCommander, counter: Counter, by = 1): void {
+    pipeline.hincrby(redisKeys.stats, counter, by);
+  }
+
+  async increment(increments: Partial<Record<Counter, number>>): Promise<void> {
+    const pipeline = this.redis.multi();
+    for (const [counter, by] of Object.entries(increments)) if (by) this.addIncrement(pipeline, counter as Counter, by);
+    await pipeline.exec();
+  }
+
+  async read(): Promise<Record<Counter, number>> {
+    const values = await this.redis.hmget(redisKeys.stats, ...COUNTERS);
+    return Object.fromEntries(COUNTERS.map((counter, index) => [counter, Number(values[index] ?? 0)])) as Record<Counter, number>;
+  }
+}

@@ -1,0 +1,28 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable } from '@nestjs/common';
+import type { JobOptions, Queue } from 'bull';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ANALYSIS_QUEUE, ANALYZE_PAPER_JOB, AnalyzePaperJob } from './analysis-queue';
+
+@Injectable()
+export class AnalysisJobProducer {
+  private readonly options: JobOptions;
+
+  constructor(
+    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePaperJob>,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.options = {
+      attempts: config.llm.attempts,
+      backoff: { type: 'exponential', delay: config.llm.retryDelayMs },
+      // Finished jobs leave Bull at once: the read model keeps what clients need.
+      removeOnComplete: true,
+      removeOnFail: true,
+    };
+  }
+
+  /** The request id is the job id: Bull's own ids are sequential and would be guessable. */
+  async enqueue(job: AnalyzePaperJob): Promise<void> {
+    await this.queue.add(ANALYZE_PAPER_JOB, job, { ...this.options, jobId: job.requestId });
+  }
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { PaperContent } from '../analysis/paper-content';
+import { PaperStore } from '../analysis/read-model/paper-store';
+import { ResultCache } from '../analysis/read-model/result-cache';
+import { ServiceCounters } from '../analysis/read-model/service-counters';
+import { PermanentError } from '../common/permanent-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AnalysisFields, AnalysisResult, PaperDocument } from '../llm/analysis';
+import { AnalyzerIdentity } from '../llm/analyzer-identity';
+import { BatchAnalysis, PAPER_ANALYZER, PaperAnalyzer } from '../llm/paper-analyzer.port';
+import { detectSections } from '../papers/section-detector';
+import { BatchCollector } from './batch-collector';
+import { ConcurrencyLimit } from './concurrency-limit';
+
+interface PendingAnalysis {
+  paperHash: string;
+  cacheKey: string;
+  resolve: (result: AnalysisResult) => void;
+  reject: (error: Error) => void;
+}
+
+export class PaperUnavailableError extends PermanentError {}
+
+/**
+ * Turns single analysis requests into batched analyser calls: requests are gathered by count and wait,
+ * identical papers are analysed once (within a batch and while one is in flight in this process),
+ * cached results are reused, and an item the analyser got wrong is asked again on its own.
+ */
+@Injectable()
+export class BatchAnalysisService implements OnApplicationShutdown {
+  private readonly logger = new Logger(BatchAnalysisService.name);
+  private readonly inFlight = new Map<string, Promise<AnalysisResult>>();
+  private readonly collector: BatchCollector<PendingAnalysis>;
+  private readonly calls: ConcurrencyLimit;
+
+  constructor(
+    @Inject(PAPER_ANALYZER) private readonly analyzer: PaperAnalyzer,
+    private readonly identity: AnalyzerIdentity,
+    private readonly papers: PaperStore,
+    private readonly resultCache: ResultCache,
+    private readonly counters: ServiceCounters,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
+    this.calls = new ConcurrencyLimit(config.llm.maxInflight);
+  }
+
+  /** The analysis of a stored paper, shared with any identical request already in flight here. */
+  analyze(paperHash: string): Promise<{ cacheKey: string; result: AnalysisResult }> {
+    const cacheKey = this.identity.cacheKey(paperHash);
+    let analysis = this.inFlight.get(cacheKey);
+    if (!analysis) {
+      analysis = new Promise<AnalysisResult>((resolve, reject) => this.collector.add({ paperHash, cacheKey, resolve, reject }));
+      this.inFlight.set(cacheKey, analysis);
+      const forget = () => this.inFlight.delete(cacheKey);
+      analysis.then(forget, forget);
+    }
+    return analysis.then((result) => ({ cacheKey, result }));
+  }
+
+  onApplicationShutdown(): void {
+    this.collector.close();
+  }
+
+  private async runBatch(batch: PendingAnalysis[]): Promise<void> {
+    try {
+      const uncached = await this.settleCached(batch);
+      const papers = await this.papers.loadMany(uncached.map((pending) => pending.paperHash));
+      const analysable = uncached.filter((pending) => {
+        if (papers.has(pending.paperHash)) return true;
+        pending.reject(new PaperUnavailableError('The paper\'s text is no longer stored (it expired before analysis); submit it again.'));
+        return false;
+      });
+      if (analysable.length > 0) await this.analyzeBatch(analysable, papers);
+    } catch (error) {
+      batch.forEach((pending) => pending.reject(error as Error));
+    }
+  }
+
+  /** Settles the requests whose result another worker cached meanwhile; returns the rest. */
+  private async settleCached(batch: PendingAnalysis[]): Promise<PendingAnalysis[]> {
+    const cached = await this.resultCache.getMany(batch.map((pending) => pending.cacheKey));
+    return batch.filter((pending) => {
+      const result = cached.get(pending.cacheKey);
+      if (result) pending.resolve(result);
+      return !result;
+    });
+  }
+
+  private async analyzeBatch(batch: PendingAnalysis[], papers: Map<string, PaperContent>): Promise<void> {
+    const documents: PaperDocument[] = batch.map((pending, index) => ({ id: `p${index + 1}`, ...papers.get(pending.paperHash)! }));
+    const analysis = await this.call(documents);
+
+    await Promise.all(batch.map((pending, index) => this.settle(pending, documents[index], analysis, batch.length > 1)));
+  }
+
+  private async settle(pending: PendingAnalysis, document: PaperDocument, analysis: BatchAnalysis, canAskAlone: boolean): Promise<void> {
+    try {
+      let outcome = analysis.outcomes.get(document.id);
+      if (!outcome?.ok && canAskAlone) {
+        this.logger.warn(`Asking again alone for a paper whose batch item failed: ${outcome?.error.message ?? 'missing'}`);
+        outcome = (await this.call([document])).outcomes.get(document.id);
+      }
+      if (outcome?.ok) pending.resolve(this.toResult(outcome.fields, document));
+      else pending.reject(outcome?.error ?? new Error('the analyser returned nothing for this paper'));
+    } catch (error) {
+      pending.reject(error as Error);
+    }
+  }
+
+  private async call(documents: PaperDocument[]): Promise<BatchAnalysis> {
+    try {
+      const analysis = await this.calls.run(() => this.analyzer.analyze(documents));
+      await this.counters.increment({
+        llm_calls: 1,
+        llm_prompt_tokens: analysis.usage.promptTokens,
+        llm_completion_tokens: analysis.usage.completionTokens,
+      });
+      return analysis;
+    } catch (error) {
+      await this.counters.increment({ llm_calls: 1, llm_failed_calls: 1 }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private toResult(fields: AnalysisFields, document: PaperDocument): AnalysisResult {
+    return { ...fields, sections: detectSections(document.text), provider: this.identity.provider, model: this.identity.model };
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AnalysisModule } from '../analysis/analysis.module';
+import { LlmModule } from '../llm/llm.module';
+import { AnalysisQueueModule } from './analysis-queue.module';
+import { AnalysisWorker } from './analysis-worker';
+import { BatchAnalysisService } from './batch-analysis.service';
+
+/** The worker role: takes jobs from the queue and analyses them in batches. */
+@Module({
+  imports: [AnalysisQueueModule, AnalysisModule, LlmModule],
+  providers: [BatchAnalysisService, AnalysisWorker],
+})
+export class BatchProcessorModule {}

@@ -1,0 +1,59 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { isRedisUnavailable } from '../redis/redis-connection';
+import { ErrorResponseDto } from './error-response.dto';
+
+const REDIS_OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+export function errorBody(statusCode: number, message: string): ErrorResponseDto {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+}
+
+/** Every error leaves in one shape, `{statusCode, error, message}`; internals stay in the log. */
+@Catch()
+export class ErrorResponseFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ErrorResponseFilter.name);
+
+  constructor(private readonly maxTextChars: number) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      void reply.status(status).send(errorBody(status, this.explain(exception)));
+      return;
+    }
+    if (isRedisUnavailable(exception)) {
+      this.logger.warn(`Answering 503: Redis is unreachable (${(exception as Error).message})`);
+      void reply
+        .status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header('Retry-After', String(REDIS_OUTAGE_RETRY_AFTER_SECONDS))
+        .send(errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The service cannot reach its queue store (Redis) right now; try again in a few seconds.'));
+      return;
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send(errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'An internal error occurred; it was logged. Try again later.'));
+  }
+
+  /**
+   * Fastify's own refusals (body too large, unsupported type) reach Nest as a bare HttpException
+   * with a terse message; they get one that says what to change.
+   */
+  private explain(exception: HttpException): string {
+    if (exception.constructor === HttpException) {
+      if (exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) {
+        return `the request body is too large: text is limited to ${this.maxTextChars.toLocaleString('en')} characters (MAX_TEXT_CHARS)`;
+      }
+      if (exception.getStatus() === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return 'unsupported Content-Type: send application/json';
+    }
+    return messageOf(exception);
+  }
+}

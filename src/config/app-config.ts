@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { redactUrlCredentials } from '../common/redact';
+import { AppRole, Environment, LogLevel } from './environment';
+
+export type ProviderChoice = 'groq' | 'offline';
+
+/** The typed configuration every other part of the service receives by injection. */
+export interface AppConfig {
+  role: AppRole;
+  logLevel: LogLevel;
+  http: { host: string; port: number; maxTextChars: number; bodyLimitBytes: number };
+  redis: { url: string };
+  llm: {
+    provider: ProviderChoice;
+    groq: { apiKey?: string; model: string; baseUrl?: string; timeoutMs: number };
+    attempts: number;
+    retryDelayMs: number;
+    maxInflight: number;
+  };
+  batching: { size: number; timeoutMs: number };
+  cache: { ttlSeconds: number };
+  retention: { resultTtlSeconds: number };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Thrown when the environment is invalid; its message is one line naming the variable and what is wrong. */
+export class ConfigError extends Error {}
+
+/** JSON escapes can make one character up to six bytes; the rest is room for the title, abstract and syntax. */
+const JSON_BYTES_PER_CHAR = 6;
+const BODY_OVERHEAD_BYTES = 256 * 1024;
+
+const SECRET_NAME = /KEY|SECRET|PASSWORD|TOKEN/i;
+
+/** Class-validator lists constraints last decorator first; the first decorator (the type) says the most. */
+function describe(error: ValidationError, raw: Record<string, string | undefined>): string {
+  const [mainProblem] = Object.values(error.constraints ?? {}).reverse();
+  const shown = SECRET_NAME.test(error.property) ? '<hidden>' : redactUrlCredentials(raw[error.property] ?? '');
+  return `${mainProblem} (got "${shown}")`;
+}
+
+function chooseProvider(environment: Environment): ProviderChoice {
+  const provider = environment.LLM_PROVIDER ?? (environment.GROQ_API_KEY ? 'groq' : 'offline');
+  if (provider === 'groq' && !environment.GROQ_API_KEY) {
+    throw new ConfigError('GROQ_API_KEY is required when LLM_PROVIDER=groq (or unset LLM_PROVIDER to use the offline analyser)');
+  }
+  return provider;
+}
+
+/** Reads `.env` (if present) under the real environment, validates it, and returns the typed configuration. */
+export function loadAppConfig(raw: Record<string, string | undefined> = readEnvironment()): AppConfig {
+  const environment = plainToInstance(Environment, raw, { excludeExtraneousValues: false });
+  const errors = validateSync(environment, { skipMissingProperties: false });
+  if (errors.length > 0) throw new ConfigError(`Invalid configuration: ${errors.map((error) => describe(error, raw)).join('; ')}`);
+
+  return {
+    role: environment.APP_ROLE,
+    logLevel: environment.LOG_LEVEL,
+    http: {
+      host: environment.HOST,
+      port: environment.PORT,
+      maxTextChars: environment.MAX_TEXT_CHARS,
+      bodyLimitBytes: environment.MAX_TEXT_CHARS * JSON_BYTES_PER_CHAR + BODY_OVERHEAD_BYTES,
+    },
+    redis: { url: environment.REDIS_URL },
+    llm: {
+      provider: chooseProvider(environment),
+      groq: {
+        apiKey: environment.GROQ_API_KEY,
+        model: environment.GROQ_MODEL,
+        baseUrl: environment.GROQ_BASE_URL,
+        timeoutMs: environment.LLM_TIMEOUT_MS,
+      },
+      attempts: environment.LLM_ATTEMPTS,
+      retryDelayMs: environment.LLM_RETRY_DELAY_MS,
+      maxInflight: environment.MAX_INFLIGHT,
+    },
+    batching: { size: environment.BATCH_SIZE, timeoutMs: environment.BATCH_TIMEOUT_MS },
+    cache: { ttlSeconds: environment.CACHE_TTL },
+    retention: { resultTtlSeconds: environment.RESULT_TTL },
+  };
+}
+
+/** The one place that reads process.env: values already set win over the `.env` file. */
+function readEnvironment(): Record<string, string | undefined> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return { ...process.env };
+}

@@ -1,0 +1,73 @@
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+const toTrimmedOrUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
+
+export const APP_ROLES = ['all', 'api', 'worker'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every setting the service reads, with its default. Validated once at start-up; the rest of the code
+ * receives the typed `AppConfig` built from it and never reads process.env.
+ */
+export class Environment {
+  @Transform(toTrimmedOrUndefined) @IsIn(APP_ROLES)
+  APP_ROLE: AppRole = 'all';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 8000;
+
+  @Transform(toTrimmedOrUndefined) @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(toTrimmedOrUndefined)
+  @Matches(/^rediss?:\/\/\S+$/, { message: '$property must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Transform(toTrimmedOrUndefined) @IsOptional() @IsIn(['groq', 'offline'])
+  LLM_PROVIDER?: 'groq' | 'offline';
+
+  @Transform(toTrimmedOrUndefined) @IsOptional() @IsString()
+  GROQ_API_KEY?: string;
+
+  @Transform(toTrimmedOrUndefined) @IsString()
+  GROQ_MODEL = 'openai/gpt-oss-120b';
+
+  @Transform(toTrimmedOrUndefined) @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: '$property must be an http(s) URL' })
+  GROQ_BASE_URL?: string;
+
+  @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  LLM_TIMEOUT_MS = 60_000;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  LLM_ATTEMPTS = 3;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(600_000)
+  LLM_RETRY_DELAY_MS = 1_000;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(256)
+  MAX_INFLIGHT = 4;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(256)
+  BATCH_SIZE = 8;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  BATCH_TIMEOUT_MS = 120;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(365 * 24 * 3600)
+  CACHE_TTL = 3600;
+
+  @Type(() => Number) @IsInt() @Min(60) @Max(365 * 24 * 3600)
+  RESULT_TTL = 7 * 24 * 3600;
+
+  @Type(() => Number) @IsInt() @Min(100) @Max(5_000_000)
+  MAX_TEXT_CHARS = 400_000;
+
+  @Transform(toTrimmedOrUndefined) @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+}

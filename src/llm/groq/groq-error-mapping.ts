@@ -1,0 +1,44 @@
+import { APIConnectionError, APIError } from 'groq-sdk';
+import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError } from '../llm-errors';
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const seconds = Number(headers?.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+function errorCode(error: APIError): string | undefined {
+  const body = error.error as { error?: { code?: string }; code?: string } | undefined;
+  return body?.error?.code ?? body?.code;
+}
+
+/**
+ * Sorts groq-sdk's errors into what the batch processor acts on: wait and retry, retry the documents,
+ * or give up with a message the user can act on. No message carries the key or the paper.
+ */
+export function mapGroqError(error: unknown, model: string): Error {
+  if (error instanceof APIConnectionError) {
+    return new LlmUnavailableError(`Groq could not be reached (${error.name})`, undefined, { cause: error });
+  }
+  if (!(error instanceof APIError) || error.status === undefined) return error instanceof Error ? error : new Error(String(error));
+
+  const status = error.status;
+  if (status === 429 || status === 408 || status === 409 || status >= 500) {
+    return new LlmUnavailableError(`Groq answered ${status}`, retryAfterMs(error.headers as Headers | undefined), { cause: error });
+  }
+  if (errorCode(error) === 'json_validate_failed') {
+    return new InvalidAnalysisError('the model did not produce valid JSON', { cause: error });
+  }
+  if (status === 401 || status === 403) {
+    return new LlmRejectedError('The analysis service could not authenticate with its LLM provider; the operator must check GROQ_API_KEY.', {
+      cause: error,
+    });
+  }
+  if (status === 404) {
+    return new LlmRejectedError(`The LLM model "${model}" is not available; the operator must set GROQ_MODEL to a model the key can use.`, {
+      cause: error,
+    });
+  }
+  return new LlmRejectedError(`The LLM provider refused to analyse this paper (HTTP ${status}); a shorter or different text may work.`, {
+    cause: error,
+  });
+}

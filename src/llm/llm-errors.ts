@@ -1,0 +1,25 @@
+import { PermanentError } from '../common/permanent-error';
+
+/** The provider could not answer now (rate limit, overload, time-out, network): retrying later may work. */
+export class LlmUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'LlmUnavailableError';
+  }
+}
+
+/** The provider refused the request itself (bad key, unknown model, request too large): retrying cannot help. */
+export class LlmRejectedError extends PermanentError {}
+
+/** The answer for a document was missing or did not match the analysis schema. */
+export class InvalidAnalysisError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidAnalysisError';
+  }
+}
+

@@ -1,0 +1,27 @@
+import Redis, { RedisOptions } from 'ioredis';
+
+/** Reconnects quickly at first, then every two seconds; never gives up while the process lives. */
+const reconnectDelay = (attempt: number) => Math.min(attempt * 200, 2_000);
+
+/**
+ * Options for connections that answer HTTP requests: a command waits for at most one reconnection,
+ * so a Redis outage turns into a prompt 503 rather than a request that hangs.
+ */
+export const requestConnectionOptions: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  retryStrategy: reconnectDelay,
+  enableReadyCheck: true,
+};
+
+export function connectRedis(url: string, options: RedisOptions, connectionName: string): Redis {
+  return new Redis(url, { ...options, connectionName });
+}
+
+/** Errors that mean Redis could not be reached, as opposed to a command Redis refused. */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Redis is unavailable/.test(error.message)
+  );
+}

@@ -1,0 +1,12 @@
+/** Every key this service writes starts with this prefix, so one Redis can serve several apps. */
+export const KEY_PREFIX = 'rpa';
+
+/** Bull's keys (`rpa:bull:<queue>:<job id>`) stay apart from ours, since job ids are request ids. */
+export const BULL_PREFIX = `${KEY_PREFIX}:bull`;
+
+export const redisKeys = {
+  request: (requestId: string) => `${KEY_PREFIX}:request:${requestId}`,
+  paper: (contentKey: string) => `${KEY_PREFIX}:paper:${contentKey}`,
+  result: (contentKey: string) => `${KEY_PREFIX}:result:${contentKey}`,
+  stats: `${KEY_PREFIX}:stats`,
+};

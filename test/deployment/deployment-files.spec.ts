@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = join(__dirname, '..', '..');
+const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
+
+/** No Docker engine runs the tests, so the files are checked for what can be known without one. */
+describe('deployment files', () => {
+  const compose = parse(read('docker-compose.yml'));
+  const packageJson = JSON.parse(read('package.json'));
+
+  it('docker-compose.yml parses and names Redis, the API and a worker sharing that Redis', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'redis', 'worker']);
+    expect(compose.services.api.environment).toMatchObject({ APP_ROLE: 'api', REDIS_URL: 'redis://redis:6379' });
+    expect(compose.services.worker.environment).toMatchObject({ APP_ROLE: 'worker', REDIS_URL: 'redis://redis:6379' });
+    for (const service of ['api', 'worker']) {
+      expect(compose.services[service].build).toBe('.');
+      expect(compose.services[service].depends_on.redis.condition).toBe('service_healthy');
+    }
+  });
+
+  it('the Dockerfile copies files that exist and runs scripts the project defines', () => {
+    const dockerfile = read('Dockerfile');
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => match[1].split(/\s+/));
+    expect(copied.length).toBeGreaterThan(3);
+    copied.forEach((file) => expect(existsSync(join(ROOT, file))).toBe(true));
+    for (const [, script] of dockerfile.matchAll(/npm run (\S+)/g)) expect(packageJson.scripts[script]).toBeDefined();
+    expect(dockerfile).toMatch(/CMD \["node", "dist\/main.js"\]/);
+    expect(read('nest-cli.json')).toContain('"sourceRoot": "src"');
+  });
+
+  it('.env.example lists every variable the configuration reads', () => {
+    const source = read('src/config/environment.ts');
+    const variables = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+)[?]?[:=; ]/gm)].map((match) => match[1]);
+    const example = read('.env.example');
+    expect(variables.length).toBeGreaterThan(15);
+    variables.forEach((variable) => expect(example).toMatch(new RegExp(`^${variable}=`, 'm')));
+  });
+});

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { postJson, request } from '../support/http-client';
+import { sampleAbstract } from '../support/sample-papers';
+import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
+
+const DATABASE = 2;
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** An API-only process: nothing takes the jobs, so every accepted request stays queued. */
+describe('HTTP contract (api role)', () => {
+  let service: RunningApp;
+
+  beforeAll(async () => {
+    await emptyDatabase(DATABASE);
+    service = await startApp(DATABASE, { APP_ROLE: 'api', MAX_TEXT_CHARS: '2000' });
+  });
+  afterAll(() => service.close());
+
+  const expectError = (answer: { status: number; body: any }, status: number, message: RegExp) => {
+    expect(answer.status).toBe(status);
+    expect(answer.body).toEqual({ statusCode: status, error: expect.any(String), message: expect.stringMatching(message) });
+  };
+
+  it('accepts a paper with 202, a UUID v4 request id, status_url and Location', async () => {
+    const answer = await postJson(service.baseUrl, '/analyze', { title: 'A study', abstract: sampleAbstract(1) });
+    expect(answer.status).toBe(202);
+    expect(answer.body.request_id).toMatch(UUID_V4);
+    expect(answer.body).toEqual({ request_id: answer.body.request_id, status: 'queued', status_url: `/status/${answer.body.request_id}` });
+    expect(answer.headers.get('location')).toBe(answer.body.status_url);
+  });
+
+  it('answers a queued request with its times, attempts and Retry-After', async () => {
+    const { body: accepted } = await postJson(service.baseUrl, '/analyze', { text: sampleAbstract(2) });
+    const answer = await request(service.baseUrl, accepted.status_url);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(answer.body).toEqual({
+      request_id: accepted.request_id,
+      status: 'queued',
+      submitted_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      started_at: null,
+      finished_at: null,
+      attempts: 0,
+      cached: false,
+    });
+  });
+
+  it('names each bad field with 400', async () => {
+    expectError(await postJson(service.baseUrl, '/analyze', {}), 400, /text or abstract must be a non-empty string/);
+    expectError(await postJson(service.baseUrl, '/analyze', { text: '   ', abstract: '' }), 400, /text or abstract/);
+    expectError(await postJson(service.baseUrl, '/analyze', { text: 42 }), 400, /text must be a string/);
+    const both = await postJson(service.baseUrl, '/analyze', { text: 'fine', title: 't'.repeat(1001), abstract: 7 });
+    expectError(both, 400, /title must be shorter than or equal to 1000 characters/);
+    expect(both.body.message).toMatch(/abstract must be a string/);
+  });
+
+  it('refuses a text over MAX_TEXT_CHARS with 413 naming the limit, and a body over the byte limit too', async () => {
+    expectError(await postJson(service.baseUrl, '/analyze', { text: 'x'.repeat(2001) }), 413, /limit is 2,000 \(MAX_TEXT_CHARS\)/);
+    const huge = JSON.stringify({ text: 'x'.repeat(service.config.http.bodyLimitBytes + 10) });
+    const answer = await request(service.baseUrl, '/analyze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+    expectError(answer, 413, /limited to 2,000 characters/);
+  });
+
+  it('refuses other content types with 415 and broken JSON with 400', async () => {
+    const plain = await request(service.baseUrl, '/analyze', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    expectError(plain, 415, /send application\/json/);
+    const broken = await request(service.baseUrl, '/analyze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text": ' });
+    expectError(broken, 400, /not valid JSON/);
+  });
+
+  it('answers 404 for an unknown id and 400 for an id that is not a UUID v4', async () => {
+    expectError(await request(service.baseUrl, `/status/${randomUUID()}`), 404, /no analysis request/);
+    expectError(await request(service.baseUrl, '/status/12345'), 400, /UUID v4/);
+    expectError(await request(service.baseUrl, '/nowhere'), 404, /Cannot GET \/nowhere/);
+  });
+
+  it('reports the queue and totals on GET /status', async () => {
+    const answer = await request(service.baseUrl, '/status');
+    expect(answer.status).toBe(200);
+    expect(answer.body.queue.waiting).toBeGreaterThanOrEqual(2);
+    expect(answer.body.analyses.submitted).toBeGreaterThanOrEqual(2);
+    expect(answer.body.cache.misses).toBeGreaterThanOrEqual(2);
+    expect(answer.body.llm).toMatchObject({ provider: 'offline', model: expect.stringContaining('extractive'), calls: 0 });
+    expect(answer.body.workers).toBe(0);
+    expect(answer.body.uptime_seconds).toBeGreaterThan(0);
+  });
+
+  it('answers liveness and readiness in Terminus format', async () => {
+    const live = await request(service.baseUrl, '/health/live');
+    expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const ready = await request(service.baseUrl, '/health/ready');
+    expect(ready).toMatchObject({ status: 200, body: { status: 'ok', info: { redis: { status: 'up' } } } });
+  });
+
+  it('serves the Swagger UI and an OpenAPI document describing every route', async () => {
+    const page = await request(service.baseUrl, '/docs');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('swagger-ui');
+    const { body: document } = await request(service.baseUrl, '/docs-json');
+    expect(Object.keys(document.paths).sort()).toEqual(['/analyze', '/health/live', '/health/ready', '/status', '/status/{id}']);
+    expect(Object.keys(document.paths['/analyze'].post.responses).sort()).toEqual(['200', '202', '400', '413', '415', '503']);
+    expect(document.components.schemas.AnalysisResultDto.required).toEqual(
+      expect.arrayContaining(['title', 'summary', 'key_findings', 'sections', 'provider', 'model']),
+    );
+  });
+});
