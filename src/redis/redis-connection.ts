@@ -13,8 +13,8 @@ export const requestConnectionOptions: RedisOptions = {
   enableReadyCheck: true,
 };
 
-export function connectRedis(url: string, options: RedisOptions, connectionName: string): Redis {
-  return new Redis(url, { ...options, connectionName });
+export function connectRedis(url: string, connectionName: string): Redis {
+  return new Redis(url, { ...requestConnectionOptions, connectionName });
 }
 
 /** Errors that mean Redis could not be reached, as opposed to a command Redis refused. */

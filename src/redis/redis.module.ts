@@ -1,7 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { connectRedis, requestConnectionOptions } from './redis-connection';
+import { connectRedis } from './redis-connection';
 
 /** The app's own Redis connection: read model, paper store, result cache, counters and the readiness probe. */
 export const REDIS = Symbol('REDIS');
@@ -12,7 +12,7 @@ export const REDIS = Symbol('REDIS');
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => connectRedis(config.redis.url, requestConnectionOptions, `rpa-${config.role}`),
+      useFactory: (config: AppConfig) => connectRedis(config.redis.url, `rpa-${config.role}`),
     },
   ],
   exports: [REDIS],

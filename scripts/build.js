@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+'use strict';
+process.exit(require('./lib/build').build());

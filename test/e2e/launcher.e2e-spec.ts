@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const SCENARIO = join(__dirname, '..', 'support', 'launcher-scenario.js');
+/** A private network namespace needs root (as in CI); elsewhere this suite cannot isolate port 6379. */
+const canIsolateNetwork = spawnSync('unshare', ['-n', 'true']).status === 0;
+
+function runScenario(path?: string) {
+  const run = spawnSync('unshare', ['-n', process.execPath, SCENARIO, ...(path ? [path] : [])], { encoding: 'utf8', timeout: 90_000 });
+  const lastLine = run.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(lastLine);
+  } catch {
+    throw new Error(`the scenario printed no result:\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+(canIsolateNetwork ? describe : describe.skip)('npm start on a machine with no Redis running', () => {
+  it('starts a private redis-server, serves, and on SIGTERM stops everything it started', () => {
+    const seen = runScenario();
+    expect(seen.redisBefore).toBe(false);
+    expect(seen.output).toMatch(/started a private Redis on 127.0.0.1:6379 \(data in data\/redis\)/);
+    expect(seen.ready).toMatchObject({ status: 'ok', info: { redis: { status: 'up' } } });
+    expect(seen.exitCode).toBe(0);
+    expect(seen.redisAfter).toBe(false);
+    expect(seen.portAfter).toBe('closed');
+  });
+
+  it('says in one line how to get Redis when no redis-server is installed either', () => {
+    const seen = runScenario('/nonexistent');
+    expect(seen.ready).toBeUndefined();
+    expect(seen.exitCode).toBe(1);
+    expect(seen.output.trim()).toBe(
+      "[start] No Redis answers on 127.0.0.1:6379 and no redis-server is installed: run `docker compose up -d redis`, or install your distribution's redis-server package (e.g. `apt-get install redis-server`), or set REDIS_URL.",
+    );
+  });
+});

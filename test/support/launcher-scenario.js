@@ -1,0 +1,44 @@
+'use strict';
+/**
+ * Runs inside a fresh network namespace (`unshare -n`), where nothing answers on 127.0.0.1:6379:
+ * starts the `npm start` launcher, waits until the service is ready, stops it with SIGTERM and
+ * prints what it saw as one JSON line.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const { once } = require('node:events');
+const path = require('node:path');
+const { DEFAULT_REDIS, redisAnswers } = require('../../scripts/lib/private-redis');
+
+const ROOT = path.join(__dirname, '..', '..');
+const PORT = 18700;
+
+async function waitForReady(launcher, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && launcher.exitCode === null) {
+    const answer = await fetch(`http://127.0.0.1:${PORT}/health/ready`).catch(() => undefined);
+    if (answer?.ok) return answer.json();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
+async function main() {
+  spawnSync('ip', ['link', 'set', 'lo', 'up']);
+  const redisBefore = await redisAnswers(DEFAULT_REDIS);
+  const environment = { ...process.env, PORT: String(PORT), LOG_LEVEL: 'warn', PATH: process.argv[2] ?? process.env.PATH };
+  delete environment.REDIS_URL;
+  const launcher = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  launcher.stdout.on('data', (chunk) => (output += chunk));
+  launcher.stderr.on('data', (chunk) => (output += chunk));
+  const exited = once(launcher, 'exit');
+
+  const ready = await waitForReady(launcher, 30_000);
+  if (launcher.exitCode === null) launcher.kill('SIGTERM');
+  const [exitCode] = await exited;
+  const redisAfter = await redisAnswers(DEFAULT_REDIS);
+  const portAfter = await fetch(`http://127.0.0.1:${PORT}/health/live`).then(() => 'open', () => 'closed');
+  process.stdout.write(`${JSON.stringify({ redisBefore, ready, exitCode, redisAfter, portAfter, output })}\n`);
+}
+
+void main();
