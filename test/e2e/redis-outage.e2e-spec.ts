@@ -1,0 +1,43 @@
+import { postJson, request } from '../support/http-client';
+import { PrivateRedisServer } from '../support/private-redis-server';
+import { sampleAbstract } from '../support/sample-papers';
+import { RunningApp, startApp } from '../support/test-app';
+
+/** The app against a Redis of its own that the test stops and starts again. */
+describe('when Redis goes away', () => {
+  const redis = new PrivateRedisServer(16391);
+  let service: RunningApp;
+
+  beforeAll(async () => {
+    await redis.start();
+    service = await startApp(0, { REDIS_URL: redis.url, APP_ROLE: 'api' });
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.stop();
+  });
+
+  it('answers 503 with Retry-After, stays live but not ready, and recovers when Redis is back', async () => {
+    expect((await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(1) })).status).toBe(202);
+    await redis.stop();
+
+    const refused = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(2) });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(refused.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/cannot reach its queue store \(Redis\)/) });
+    expect((await request(service.baseUrl, '/health/live')).status).toBe(200);
+    const ready = await request(service.baseUrl, '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.redis.status).toBe('down');
+
+    await redis.start();
+    const deadline = Date.now() + 10_000;
+    let accepted = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(3) });
+    while (accepted.status !== 202 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      accepted = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(3) });
+    }
+    expect(accepted.status).toBe(202);
+    expect((await request(service.baseUrl, '/health/ready')).status).toBe(200);
+  });
+});
