@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { ConfigError, loadAppConfig } from './app-config';
 
 describe('loadAppConfig', () => {

@@ -9,6 +9,8 @@ export type ProviderChoice = 'groq' | 'offline';
 /** The typed configuration every other part of the service receives by injection. */
 export interface AppConfig {
   role: AppRole;
+  /** How many processes of each role the `npm start` supervisor runs. */
+  processes: { api: number; workers: number };
   logLevel: LogLevel;
   http: { host: string; port: number; maxTextChars: number; bodyLimitBytes: number };
   redis: { url: string };
@@ -58,6 +60,7 @@ export function loadAppConfig(raw: Record<string, string | undefined> = readEnvi
 
   return {
     role: environment.APP_ROLE,
+    processes: { api: environment.WEB_CONCURRENCY, workers: environment.WORKER_CONCURRENCY },
     logLevel: environment.LOG_LEVEL,
     http: {
       host: environment.HOST,

@@ -1,4 +1,6 @@
+import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
+import { availableParallelism } from 'node:os';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 const toTrimmedOrUndefined = ({ value }: { value: unknown }) =>
@@ -20,6 +22,14 @@ export class Environment {
 
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   PORT = 8000;
+
+  /** API processes `npm start` runs, sharing PORT. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(256)
+  WEB_CONCURRENCY = availableParallelism();
+
+  /** Worker processes `npm start` runs. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(256)
+  WORKER_CONCURRENCY = 1;
 
   @Transform(toTrimmedOrUndefined) @IsString()
   HOST = '0.0.0.0';

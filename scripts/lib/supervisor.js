@@ -1,0 +1,74 @@
+'use strict';
+/**
+ * Runs `api` and `worker` processes of dist/main.js with node:cluster, so the API processes share one
+ * port, and replaces any that dies. A process that keeps dying soon after it started is restarted
+ * after a growing pause rather than in a tight loop.
+ */
+const cluster = require('node:cluster');
+
+const QUICK_DEATH_MS = 5_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+const STOP_GRACE_MS = 15_000;
+
+class Supervisor {
+  constructor({ main, api, workers, say }) {
+    this.plan = [...Array(api).fill('api'), ...Array(workers).fill('worker')];
+    this.say = say;
+    this.stopping = false;
+    this.restartDelays = new Map();
+    this.timers = new Set();
+    cluster.setupPrimary({ exec: main });
+  }
+
+  start() {
+    this.plan.forEach((role, slot) => this.fork(role, slot));
+    this.say(`running ${this.count('api')} api and ${this.count('worker')} worker process(es)`);
+  }
+
+  count(role) {
+    return this.plan.filter((planned) => planned === role).length;
+  }
+
+  fork(role, slot) {
+    const startedAt = Date.now();
+    const child = cluster.fork({ APP_ROLE: role });
+    child.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      const delay = this.nextDelay(slot, Date.now() - startedAt);
+      this.say(`${role} process ${child.process.pid} exited (${signal ?? `code ${code}`}); starting another${delay ? ` in ${delay} ms` : ''}`);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (!this.stopping) this.fork(role, slot);
+      }, delay);
+      this.timers.add(timer);
+    });
+  }
+
+  nextDelay(slot, livedMs) {
+    const delay = livedMs < QUICK_DEATH_MS ? Math.min(Math.max(2 * (this.restartDelays.get(slot) ?? 0), 250), MAX_RESTART_DELAY_MS) : 0;
+    this.restartDelays.set(slot, delay);
+    return delay;
+  }
+
+  /** SIGTERM to every process, SIGKILL to any still running after the grace period. */
+  async stop() {
+    this.stopping = true;
+    this.timers.forEach(clearTimeout);
+    const running = Object.values(cluster.workers ?? {}).filter((child) => child && !child.isDead());
+    await Promise.all(
+      running.map(
+        (child) =>
+          new Promise((resolve) => {
+            const kill = setTimeout(() => child.process.kill('SIGKILL'), STOP_GRACE_MS);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            child.process.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+}
+
+module.exports = { Supervisor };
