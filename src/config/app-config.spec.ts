@@ -30,6 +30,11 @@ describe('loadAppConfig', () => {
     expect(() => loadAppConfig(environment)).toThrow(new ConfigError(message));
   });
 
+  it('treats an empty value as unset', () => {
+    expect(loadAppConfig({ PORT: '', WORKER_CONCURRENCY: ' ', WEB_CONCURRENCY: '3' }).processes).toEqual({ api: 3, workers: 1 });
+    expect(loadAppConfig({ PORT: '' }).http.port).toBe(8000);
+  });
+
   it('lets LLM_PROVIDER=offline win over a key', () => {
     expect(loadAppConfig({ GROQ_API_KEY: 'gsk_x', LLM_PROVIDER: 'offline' }).llm.provider).toBe('offline');
   });

@@ -54,7 +54,8 @@ function chooseProvider(environment: Environment): ProviderChoice {
 
 /** Reads `.env` (if present) under the real environment, validates it, and returns the typed configuration. */
 export function loadAppConfig(raw: Record<string, string | undefined> = readEnvironment()): AppConfig {
-  const environment = plainToInstance(Environment, raw, { excludeExtraneousValues: false });
+  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const environment = plainToInstance(Environment, given, { excludeExtraneousValues: false });
   const errors = validateSync(environment, { skipMissingProperties: false });
   if (errors.length > 0) throw new ConfigError(`Invalid configuration: ${errors.map((error) => describe(error, raw)).join('; ')}`);
 
