@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { bullQueueOptions } from './redis/bull-options';
 import { RedisModule } from './redis/redis.module';
+import { ThrottlingModule } from './throttling/throttling.module';
 
 const servesHttp = (config: AppConfig) => config.role !== 'worker';
 const runsWorker = (config: AppConfig) => config.role !== 'api';
@@ -18,7 +19,7 @@ const runsWorker = (config: AppConfig) => config.role !== 'api';
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const roleModules: Type[] = [
-      ...(servesHttp(config) ? [AnalysisHttpModule, HealthModule] : []),
+      ...(servesHttp(config) ? [AnalysisHttpModule, HealthModule, ThrottlingModule] : []),
       ...(runsWorker(config) ? [BatchProcessorModule] : []),
     ];
     return {

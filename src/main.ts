@@ -8,6 +8,9 @@ import { configureHttpApp } from './http/configure-http-app';
 import { createFastifyAdapter } from './http/create-fastify-adapter';
 import { assertRedisReachable } from './redis/assert-redis-reachable';
 
+/** Room for connection bursts while the process is busy; the kernel caps it at net.core.somaxconn. */
+const LISTEN_BACKLOG = 8_192;
+
 const NEST_LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const LEVEL_INDEX: Record<LogLevel, number> = { silent: -1, fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 
@@ -25,7 +28,7 @@ async function startApi(config: AppConfig, logger: ConsoleLogger): Promise<void>
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), { logger, bodyParser: false });
   configureHttpApp(app, config);
   app.enableShutdownHooks();
-  await app.listen(config.http.port, config.http.host);
+  await app.listen({ port: config.http.port, host: config.http.host, backlog: LISTEN_BACKLOG });
   logger.log(`Listening on http://${config.http.host}:${config.http.port} as ${config.role} (${config.llm.provider} analyser); API docs at /docs`);
 }
 

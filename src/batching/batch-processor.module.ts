@@ -4,10 +4,11 @@ import { LlmModule } from '../llm/llm.module';
 import { AnalysisQueueModule } from './analysis-queue.module';
 import { AnalysisWorker } from './analysis-worker';
 import { BatchAnalysisService } from './batch-analysis.service';
+import { WorkerHeartbeat } from './worker-heartbeat';
 
 /** The worker role: takes jobs from the queue and analyses them in batches. */
 @Module({
   imports: [AnalysisQueueModule, AnalysisModule, LlmModule],
-  providers: [BatchAnalysisService, AnalysisWorker],
+  providers: [BatchAnalysisService, AnalysisWorker, WorkerHeartbeat],
 })
 export class BatchProcessorModule {}

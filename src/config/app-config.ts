@@ -12,7 +12,8 @@ export interface AppConfig {
   /** How many processes of each role the `npm start` supervisor runs. */
   processes: { api: number; workers: number };
   logLevel: LogLevel;
-  http: { host: string; port: number; maxTextChars: number; bodyLimitBytes: number };
+  http: { host: string; port: number; maxTextChars: number; bodyLimitBytes: number; trustProxy: boolean | number | string[] };
+  throttle: { ttlSeconds: number; submitLimit: number; pollLimit: number; apiKeys: string[] };
   redis: { url: string };
   llm: {
     provider: ProviderChoice;
@@ -22,6 +23,7 @@ export interface AppConfig {
     maxInflight: number;
   };
   batching: { size: number; timeoutMs: number };
+  queue: { maxWaiting: number };
   cache: { ttlSeconds: number };
   retention: { resultTtlSeconds: number };
 }
@@ -68,6 +70,13 @@ export function loadAppConfig(raw: Record<string, string | undefined> = readEnvi
       port: environment.PORT,
       maxTextChars: environment.MAX_TEXT_CHARS,
       bodyLimitBytes: environment.MAX_TEXT_CHARS * JSON_BYTES_PER_CHAR + BODY_OVERHEAD_BYTES,
+      trustProxy: parseTrustProxy(environment.TRUST_PROXY),
+    },
+    throttle: {
+      ttlSeconds: environment.THROTTLE_TTL,
+      submitLimit: environment.THROTTLE_LIMIT,
+      pollLimit: environment.THROTTLE_STATUS_LIMIT,
+      apiKeys: (environment.API_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
     },
     redis: { url: environment.REDIS_URL },
     llm: {
@@ -83,9 +92,17 @@ export function loadAppConfig(raw: Record<string, string | undefined> = readEnvi
       maxInflight: environment.MAX_INFLIGHT,
     },
     batching: { size: environment.BATCH_SIZE, timeoutMs: environment.BATCH_TIMEOUT_MS },
+    queue: { maxWaiting: environment.MAX_QUEUE_SIZE },
     cache: { ttlSeconds: environment.CACHE_TTL },
     retention: { resultTtlSeconds: environment.RESULT_TTL },
   };
+}
+
+/** Fastify's trustProxy: a boolean, a hop count, or the addresses of trusted proxies. */
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((address) => address.trim());
 }
 
 /** The one place that reads process.env: values already set win over the `.env` file. */

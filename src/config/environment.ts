@@ -69,6 +69,9 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
   BATCH_TIMEOUT_MS = 120;
 
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000_000)
+  MAX_QUEUE_SIZE = 100_000;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(365 * 24 * 3600)
   CACHE_TTL = 3600;
 
@@ -77,6 +80,31 @@ export class Environment {
 
   @Type(() => Number) @IsInt() @Min(100) @Max(5_000_000)
   MAX_TEXT_CHARS = 400_000;
+
+  /** Submissions (POST /analyze) one client may make per THROTTLE_TTL seconds. */
+  @Type(() => Number) @IsInt() @Min(1)
+  THROTTLE_LIMIT = 1_200;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 3600)
+  THROTTLE_TTL = 60;
+
+  /** Polls (GET /status and /status/:id) one client may make per THROTTLE_TTL seconds. */
+  @Type(() => Number) @IsInt() @Min(1)
+  THROTTLE_STATUS_LIMIT = 12_000;
+
+  /**
+   * Whether to believe X-Forwarded-For: false (the default), true, a hop count, or a comma-separated
+   * list of proxy addresses or CIDRs.
+   */
+  @Transform(toTrimmedOrUndefined)
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: '$property must be true, false, a hop count, or a comma-separated list of addresses or CIDRs',
+  })
+  TRUST_PROXY = 'false';
+
+  /** Comma-separated API keys; a request carrying one (X-API-Key) is throttled by its key rather than its address. */
+  @Transform(toTrimmedOrUndefined) @IsOptional() @IsString()
+  API_KEYS?: string;
 
   @Transform(toTrimmedOrUndefined) @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

@@ -9,4 +9,7 @@ export const redisKeys = {
   paper: (contentKey: string) => `${KEY_PREFIX}:paper:${contentKey}`,
   result: (contentKey: string) => `${KEY_PREFIX}:result:${contentKey}`,
   stats: `${KEY_PREFIX}:stats`,
+  workers: `${KEY_PREFIX}:workers`,
+  /** One counter per client and kind of route, so both polling routes share a client's polling budget. */
+  throttle: (kind: string, tracker: string) => `${KEY_PREFIX}:throttle:${kind}:${tracker}`,
 };

@@ -98,7 +98,7 @@ describe('HTTP contract (api role)', () => {
     expect(page.body).toContain('swagger-ui');
     const { body: document } = await request(service.baseUrl, '/docs-json');
     expect(Object.keys(document.paths).sort()).toEqual(['/analyze', '/health/live', '/health/ready', '/status', '/status/{id}']);
-    expect(Object.keys(document.paths['/analyze'].post.responses).sort()).toEqual(['200', '202', '400', '413', '415', '503']);
+    expect(Object.keys(document.paths['/analyze'].post.responses).sort()).toEqual(['200', '202', '400', '413', '415', '429', '503']);
     expect(document.components.schemas.AnalysisResultDto.required).toEqual(
       expect.arrayContaining(['title', 'summary', 'key_findings', 'sections', 'provider', 'model']),
     );

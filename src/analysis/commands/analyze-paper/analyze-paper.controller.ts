@@ -1,7 +1,9 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
+import { QueueCapacityGuard } from '../../../admission/queue-capacity.guard';
 import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { AnalysisAcceptedDto, AnalysisCachedDto } from '../../dto/analysis-responses.dto';
@@ -10,6 +12,7 @@ import { AnalyzePaperRequest } from './analyze-paper.request';
 
 export const statusUrl = (requestId: string) => `/status/${requestId}`;
 
+@ThrottleAs('submit')
 @ApiTags('analysis')
 @Controller()
 export class AnalyzePaperController {
@@ -20,6 +23,7 @@ export class AnalyzePaperController {
 
   @Post('analyze')
   @HttpCode(HttpStatus.ACCEPTED)
+  @UseGuards(QueueCapacityGuard)
   @ApiOperation({
     summary: 'Submit a paper for analysis',
     description: 'Answers at once with a request id to poll. When the same content was analysed before, answers 200 with the result.',
@@ -29,6 +33,10 @@ export class AnalyzePaperController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A field is missing or malformed; the message names each one' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The text is longer than MAX_TEXT_CHARS' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'The body is not application/json' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'This client sent more than THROTTLE_LIMIT submissions in THROTTLE_TTL seconds, or the queue holds MAX_QUEUE_SIZE papers; retry after Retry-After seconds',
+  })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unreachable; try again shortly' })
   async analyze(@Body() request: AnalyzePaperRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisAcceptedDto | AnalysisCachedDto> {
     this.checkTextLength(request.text);

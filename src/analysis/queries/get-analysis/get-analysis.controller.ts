@@ -1,7 +1,10 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { CacheTTL } from '@nestjs/cache-manager';
+import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
+import { FinishedAnswerCacheInterceptor } from '../../../http-cache/finished-answer-cache.interceptor';
 import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { AnalysisRecord, isFinished } from '../../analysis-status';
 import { AnalysisStatusDto } from '../../dto/analysis-responses.dto';
@@ -9,6 +12,8 @@ import { GetAnalysisQuery } from './get-analysis.query';
 
 /** Seconds a client should wait before polling an unfinished request again. */
 const POLL_AGAIN_AFTER_SECONDS = 1;
+/** A finished answer never changes; keep it near the API for a while. */
+const FINISHED_ANSWER_CACHE_MS = 5 * 60_000;
 
 const requestIdPipe = new ParseUUIDPipe({
   version: '4',
@@ -29,12 +34,15 @@ function toStatusDto(record: AnalysisRecord): AnalysisStatusDto {
   };
 }
 
+@ThrottleAs('poll')
 @ApiTags('analysis')
 @Controller('status')
 export class GetAnalysisController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':id')
+  @UseInterceptors(FinishedAnswerCacheInterceptor)
+  @CacheTTL(FINISHED_ANSWER_CACHE_MS)
   @ApiOperation({
     summary: 'Poll one request',
     description: 'queued and processing answers carry Retry-After (seconds) suggesting when to poll again.',
@@ -43,6 +51,7 @@ export class GetAnalysisController {
   @ApiOkResponse({ type: AnalysisStatusDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID v4' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such request (or its record expired after RESULT_TTL)' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds; retry after Retry-After seconds' })
   async get(@Param('id', requestIdPipe) requestId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisStatusDto> {
     const record = await this.queryBus.execute<GetAnalysisQuery, AnalysisRecord | undefined>(new GetAnalysisQuery(requestId));
     if (!record) throw new NotFoundException(`no analysis request ${requestId}: check the id, or submit the paper again if it is older than the retention period`);

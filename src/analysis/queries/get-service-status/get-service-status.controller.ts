@@ -1,16 +1,24 @@
-import { Controller, Get } from '@nestjs/common';
+import { CacheInterceptor, CacheTTL } from '@nestjs/cache-manager';
+import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { GetServiceStatusQuery } from './get-service-status.query';
 import { ServiceStatusDto } from './service-status.dto';
 
+/** The statistics cost several Redis reads; every API process shares one copy for about a second. */
+const STATS_CACHE_MS = 1_000;
+
+@ThrottleAs('poll')
 @ApiTags('service')
 @Controller('status')
 export class GetServiceStatusController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Service statistics: queue, totals, cache and LLM use' })
+  @UseInterceptors(CacheInterceptor)
+  @CacheTTL(STATS_CACHE_MS)
+  @ApiOperation({ summary: 'Service statistics: queue, totals, cache and LLM use (cached for about a second)' })
   @ApiOkResponse({ type: ServiceStatusDto })
   get(): Promise<ServiceStatusDto> {
     return this.queryBus.execute(new GetServiceStatusQuery());

@@ -1,8 +1,13 @@
 import { InjectQueue } from '@nestjs/bull';
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Queue } from 'bull';
+import Redis from 'ioredis';
 import { ANALYSIS_QUEUE } from '../../../batching/analysis-queue';
+import { WORKER_SILENCE_MS } from '../../../batching/worker-heartbeat';
 import { AnalyzerIdentity } from '../../../llm/analyzer-identity';
+import { REDIS } from '../../../redis/redis.module';
+import { redisKeys } from '../../../redis/redis-keys';
 import { ServiceCounters } from '../../read-model/service-counters';
 import { GetServiceStatusQuery } from './get-service-status.query';
 import { ServiceStatusDto } from './service-status.dto';
@@ -11,15 +16,20 @@ import { ServiceStatusDto } from './service-status.dto';
 export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQuery, ServiceStatusDto> {
   constructor(
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly counters: ServiceCounters,
     private readonly identity: AnalyzerIdentity,
   ) {}
 
   async execute(): Promise<ServiceStatusDto> {
-    const [counts, workers, totals] = await Promise.all([this.queue.getJobCounts(), this.queue.getWorkers(), this.counters.read()]);
+    const [counts, workers, totals] = await Promise.all([
+      this.queue.getJobCounts(),
+      this.redis.zcount(redisKeys.workers, Date.now() - WORKER_SILENCE_MS, '+inf'),
+      this.counters.read(),
+    ]);
     return {
       queue: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, paused: (counts as { paused?: number }).paused ?? 0 },
-      workers: workers.length,
+      workers,
       analyses: { submitted: totals.submitted, processed: totals.processed, failed: totals.failed },
       cache: { hits: totals.cache_hits, misses: totals.cache_misses },
       llm: {

@@ -29,7 +29,7 @@ export class LlmTotalsDto {
 
 export class ServiceStatusDto {
   @ApiProperty({ type: QueueCountsDto }) queue!: QueueCountsDto;
-  @ApiProperty({ example: 1, description: 'Worker connections Bull sees on the queue' }) workers!: number;
+  @ApiProperty({ example: 1, description: 'Worker processes that reported in the last 15 seconds' }) workers!: number;
   @ApiProperty({ type: AnalysisTotalsDto }) analyses!: AnalysisTotalsDto;
   @ApiProperty({ type: CacheTotalsDto }) cache!: CacheTotalsDto;
   @ApiProperty({ type: LlmTotalsDto }) llm!: LlmTotalsDto;
