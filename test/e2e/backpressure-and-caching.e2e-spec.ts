@@ -1,0 +1,66 @@
+import { pollUntilFinished, postJson, request } from '../support/http-client';
+import { sampleAbstract } from '../support/sample-papers';
+import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
+
+const DATABASE = 6;
+const QUEUE_LIMIT = 5;
+const MONITOR_REFRESH_WAIT_MS = 400;
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An API process with a tiny queue limit; a worker process is started part-way through to drain it. */
+describe('backpressure and answer caching', () => {
+  let api: RunningApp;
+  let worker: RunningApp | undefined;
+  let abstractNumber = 0;
+  const submit = () => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(abstractNumber++) });
+
+  beforeAll(async () => {
+    await emptyDatabase(DATABASE);
+    api = await startApp(DATABASE, { APP_ROLE: 'api', MAX_QUEUE_SIZE: String(QUEUE_LIMIT) });
+  });
+  afterAll(async () => {
+    await api.close();
+    await worker?.close();
+  });
+
+  it('answers 429 with Retry-After once MAX_QUEUE_SIZE papers wait, never caches unfinished answers, and recovers as the queue drains', async () => {
+    const accepted = [];
+    for (let n = 0; n < QUEUE_LIMIT; n += 1) accepted.push(await submit());
+    expect(accepted.map((answer) => answer.status)).toEqual(Array(QUEUE_LIMIT).fill(202));
+    await wait(MONITOR_REFRESH_WAIT_MS);
+
+    const refused = await submit();
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/the analysis queue is full \(5 papers waiting, limit 5\); try again in 60 s/);
+    expect(refused.headers.get('retry-after')).toBe('60');
+
+    const watched = accepted[0].body.status_url;
+    for (let n = 0; n < 3; n += 1) {
+      const poll = await request(api.baseUrl, watched);
+      expect(poll.body.status).toBe('queued');
+      expect(poll.headers.get('x-cache')).toBe('MISS');
+    }
+
+    worker = await startApp(DATABASE, { APP_ROLE: 'worker', BATCH_TIMEOUT_MS: '20' });
+    const finished = await pollUntilFinished(api.baseUrl, accepted[0].body.request_id);
+    expect(finished.body.status).toBe('done');
+    const again = await request(api.baseUrl, watched);
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(again.body).toEqual(finished.body);
+
+    await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
+    await wait(MONITOR_REFRESH_WAIT_MS);
+    expect((await submit()).status).toBe(202);
+  });
+
+  it('serves GET /status from the cache for about a second', async () => {
+    const first = await request(api.baseUrl, '/status');
+    await submit();
+    const cached = await request(api.baseUrl, '/status');
+    expect(cached.headers.get('x-cache')).toBe('HIT');
+    expect(cached.body.analyses.submitted).toBe(first.body.analyses.submitted);
+    await wait(1_100);
+    const fresh = await request(api.baseUrl, '/status');
+    expect(fresh.body.analyses.submitted).toBe(first.body.analyses.submitted + 1);
+  });
+});

@@ -1,0 +1,69 @@
+import { request } from '../support/http-client';
+import { sampleAbstract } from '../support/sample-papers';
+import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
+import { emptyDatabase, redisUrlForDatabase } from '../support/test-app';
+
+const DATABASE = 5;
+const PORTS = [18611, 18612];
+const API_KEY = 'team-key-1';
+
+/** Two API processes of `node dist/main.js` sharing one Redis: a client's limit is one limit. */
+describe('throttling across API processes', () => {
+  let processes: ServiceProcess[] = [];
+  const [first, second] = PORTS.map((port) => `http://127.0.0.1:${port}`);
+  const submit = (baseUrl: string, headers: Record<string, string> = {}) =>
+    request(baseUrl, '/analyze', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ abstract: sampleAbstract(Math.floor(Math.random() * 1e9)) }),
+    });
+
+  beforeAll(async () => {
+    await emptyDatabase(DATABASE);
+    processes = PORTS.map((port) =>
+      spawnMain({
+        APP_ROLE: 'api',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: redisUrlForDatabase(DATABASE),
+        THROTTLE_LIMIT: '10',
+        THROTTLE_STATUS_LIMIT: '15',
+        THROTTLE_TTL: '60',
+        API_KEYS: API_KEY,
+      }),
+    );
+    await Promise.all(processes.map((service) => waitForOutput(service, /Listening on/)));
+  });
+  afterAll(() => Promise.all(processes.map((service) => service.stop())));
+
+  it('holds THROTTLE_LIMIT submissions per client across both processes, then answers 429 with Retry-After', async () => {
+    const answers = [];
+    for (let n = 0; n < 12; n += 1) answers.push(await submit(n % 2 === 0 ? first : second));
+    expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(202), 429, 429]);
+
+    expect(answers[0].headers.get('x-ratelimit-limit')).toBe('10');
+    expect(answers[9].headers.get('x-ratelimit-remaining')).toBe('0');
+    const refused = answers[10];
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(refused.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'too many requests from this client: at most 10 per 60 s; try again after the seconds in Retry-After',
+    });
+  });
+
+  it('gives a client with a known API key its own budget, and an invented key none', async () => {
+    expect((await submit(first, { 'x-api-key': 'invented' })).status).toBe(429);
+    expect((await submit(second, { 'x-api-key': API_KEY })).status).toBe(202);
+  });
+
+  it('counts polling apart from submitting, with its own higher limit', async () => {
+    const accepted = await submit(first, { 'x-api-key': API_KEY });
+    const polls = [];
+    for (let n = 0; n < 16; n += 1) polls.push(await request(n % 2 === 0 ? first : second, accepted.body.status_url));
+    expect(polls.slice(0, 15).every((poll) => poll.status === 200)).toBe(true);
+    expect(polls[15].status).toBe(429);
+    expect((await request(first, '/health/ready')).status).toBe(200);
+  });
+});
