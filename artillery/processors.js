@@ -130,9 +130,11 @@ const parseBody = (response) => {
 
 /** afterResponse of POST /analyze: counts 200 (cached) against 202 (queued). */
 function countSubmitOutcome(requestParams, response, context, events, done) {
-  if (response.statusCode === 200) events.emit('counter', 'analyze.answered_200_cached', 1);
-  else if (response.statusCode === 202) events.emit('counter', 'analyze.answered_202_queued', 1);
-  else events.emit('counter', 'analyze.answered_other', 1);
+  const code = response.statusCode;
+  // All three are emitted, 0 or 1, so each is in the report and `ensure` expressions can use it.
+  events.emit('counter', 'analyze.answered_200_cached', code === 200 ? 1 : 0);
+  events.emit('counter', 'analyze.answered_202_queued', code === 202 ? 1 : 0);
+  events.emit('counter', 'analyze.answered_other', code !== 200 && code !== 202 ? 1 : 0);
   return done();
 }
 
@@ -218,18 +220,17 @@ function recordShapeProblem(record) {
 function checkFinalRecord(context, events, done) {
   const record = context.vars.lastRecord || {};
   const status = context.vars.pollStatus;
+  const outcome = isFinal(status) ? status : 'gave_up';
+  const problem = isFinal(status) ? recordShapeProblem(record) : undefined;
+  // Every counter is emitted, 0 or 1, so each one is in the report and `ensure` conditions can test it.
+  for (const name of ['done', 'error', 'gave_up']) events.emit('counter', `analysis.${name}`, name === outcome ? 1 : 0);
+  events.emit('counter', 'analysis.shape_ok', isFinal(status) && !problem ? 1 : 0);
+  events.emit('counter', 'analysis.shape_bad', problem ? 1 : 0);
   if (!isFinal(status)) {
-    events.emit('counter', 'analysis.gave_up', 1);
-    return done(new Error(`request still ${status} after ${context.vars.polls} polls (MAX_POLLS=${MAX_POLLS})`));
+    return done(new Error(`request still ${status} after MAX_POLLS=${MAX_POLLS} polls`));
   }
-  events.emit('counter', `analysis.${status}`, 1);
   if (context.vars.submittedAt) events.emit('histogram', 'analysis.turnaround_ms', Date.now() - context.vars.submittedAt);
-  const problem = recordShapeProblem(record);
-  if (problem) {
-    events.emit('counter', 'analysis.shape_bad', 1);
-    return done(new Error(`bad ${status} record: ${problem}`));
-  }
-  events.emit('counter', 'analysis.shape_ok', 1);
+  if (problem) return done(new Error(`bad ${status} record: ${problem}`));
   return done();
 }
 

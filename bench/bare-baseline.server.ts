@@ -4,7 +4,7 @@
  * (400 otherwise), add one Bull job (jobId = a random UUID, removeOnComplete) and answer 202 {request_id}.
  * No record, no paper store, no cache, no worker: whatever the service does beyond this is its own cost.
  *
- *   node -r ts-node/register/transpile-only bench/bare-baseline.server.ts --port 18951 --redis redis://127.0.0.1:6379/14
+ *   npm run bench:baseline-server -- --port 18951 --redis redis://127.0.0.1:6379/14 [--backlog 8192]
  *
  * Port and Redis also come from PORT / REDIS_URL. Prints one line, `baseline listening on http://…`, when ready;
  * SIGTERM or SIGINT closes the server and the queue.
@@ -19,12 +19,15 @@ const { values } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string' },
     redis: { type: 'string' },
+    backlog: { type: 'string' },
   },
 });
 
 const port = Number(values.port ?? process.env.PORT ?? 18951);
 const host = values.host ?? process.env.HOST ?? '127.0.0.1';
 const redisUrl = values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+/** Node's default is 511; the bench passes the service's own backlog (8192) so both meet a connection burst alike. */
+const backlog = Number(values.backlog ?? 511);
 
 async function main(): Promise<void> {
   const queue = new Bull('baseline', redisUrl, { prefix: 'rpa:bench-baseline' });
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void close());
 
   await queue.isReady();
-  await app.listen({ port, host });
+  await app.listen({ port, host, backlog });
   process.stdout.write(`baseline listening on http://${host}:${port} (pid ${process.pid}, Bull queue "baseline" prefix rpa:bench-baseline on ${redisUrl})\n`);
 }
 

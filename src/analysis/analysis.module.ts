@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AnalysisQueueModule } from '../batching/analysis-queue.module';
 import { LlmModule } from '../llm/llm.module';
 import { AnalyzePaperHandler } from './commands/analyze-paper/analyze-paper.handler';
+import { SubmissionRecorder } from './commands/analyze-paper/submission-recorder';
 import { AnalysisProjection } from './events/analysis.projection';
 import { GetAnalysisHandler } from './queries/get-analysis/get-analysis.handler';
 import { GetServiceStatusHandler } from './queries/get-service-status/get-service-status.handler';
@@ -15,11 +16,12 @@ const commandHandlers = [AnalyzePaperHandler];
 const queryHandlers = [GetAnalysisHandler, GetServiceStatusHandler];
 const eventHandlers = [AnalysisProjection];
 const stores = [AnalysisReadModel, PaperStore, ResultCache, ServiceCounters];
+const writers = [SubmissionRecorder];
 
 /** The analysis feature's core, shared by both roles: handlers, the projection and the Redis stores. */
 @Module({
   imports: [CqrsModule, AnalysisQueueModule, LlmModule],
-  providers: [...commandHandlers, ...queryHandlers, ...eventHandlers, ...stores],
+  providers: [...commandHandlers, ...queryHandlers, ...eventHandlers, ...stores, ...writers],
   exports: [...stores],
 })
 export class AnalysisModule {}

@@ -21,8 +21,11 @@ export class AnalysisJobProducer {
     };
   }
 
-  /** The request id is the job id: Bull's own ids are sequential and would be guessable. */
-  async enqueue(job: AnalyzePaperJob): Promise<void> {
-    await this.queue.add(ANALYZE_PAPER_JOB, job, { ...this.options, jobId: job.requestId });
+  /**
+   * Adds the jobs in one round trip. The request id is the job id: Bull's own ids are sequential and
+   * would be guessable.
+   */
+  async enqueueMany(jobs: readonly AnalyzePaperJob[]): Promise<void> {
+    await this.queue.addBulk(jobs.map((data) => ({ name: ANALYZE_PAPER_JOB, data, opts: { ...this.options, jobId: data.requestId } })));
   }
 }

@@ -14,6 +14,8 @@ export function bullQueueOptions(url: string): BullRootModuleOptions {
     redis: {
       ...requestConnectionOptions,
       enableReadyCheck: false,
+      // Its blocking connection must not have other commands pipelined behind a BRPOPLPUSH.
+      enableAutoPipelining: false,
       connectionName: 'rpa-bull',
       ...(url.startsWith('rediss://') && { tls: {} }),
     },

@@ -5,10 +5,12 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 200, 2_000);
 
 /**
  * Options for connections that answer HTTP requests: a command waits for at most one reconnection,
- * so a Redis outage turns into a prompt 503 rather than a request that hangs.
+ * so a Redis outage turns into a prompt 503 rather than a request that hangs. Commands issued in the
+ * same tick by concurrent requests go to Redis as one pipeline.
  */
 export const requestConnectionOptions: RedisOptions = {
   maxRetriesPerRequest: 1,
+  enableAutoPipelining: true,
   retryStrategy: reconnectDelay,
   enableReadyCheck: true,
 };

@@ -69,8 +69,8 @@ export class AnalysisReadModel {
     return fields.status ? fromFields(requestId, fields) : undefined;
   }
 
-  async delete(requestId: string): Promise<void> {
-    await this.redis.del(redisKeys.request(requestId));
+  keyOf(requestId: string): string {
+    return redisKeys.request(requestId);
   }
 
   markProcessing(pipeline: ChainableCommander, requestId: string, attempt: number, at: string): void {

@@ -1,0 +1,219 @@
+/**
+ * npm run bench:status — polling benchmark: GET /status/:id answers per second on the service as
+ * `npm start` runs it, for a random mix of finished and pending requests.
+ *
+ *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--finished-share 0.5] [--workers 0]
+ *
+ * 1. `node scripts/start.js` (workers on): submit `ids` distinct abstracts, wait until every one is done.
+ * 2. Restart it with WORKER_CONCURRENCY=0 and submit `ids` more: they stay queued (pending).
+ * 3. With that service (api processes only; the polled read needs no worker), autocannon GET /status/<id>
+ *    with a random id, finished with probability `finished-share`, for each connection count.
+ * Redis database 15, flushed before and after. Figures go to stdout, docs/benchmarks.md (bench:status) and
+ * docs/benchmarks.json.
+ */
+import { parseArgs } from 'node:util';
+import Redis from 'ioredis';
+import { sampleAbstract } from '../test/support/sample-papers';
+import { writeReportSection } from './benchmark-report';
+import {
+  CpuShare,
+  LoadFigures,
+  ServerProcess,
+  assertRedisAnswers,
+  commandLine,
+  describeCodes,
+  describeCpu,
+  ensureFdLimit,
+  figuresOf,
+  flushDatabase,
+  fmt,
+  log,
+  redisServerPid,
+  redisUrl,
+  round,
+  runBench,
+  runLoad,
+  serviceEnvironment,
+  sleep,
+  startService,
+  writeJsonSection,
+  writeStatusHooks,
+} from './http.bench';
+
+const DATABASE = 15;
+
+/** Submits `count` distinct abstracts (numbers first…first+count-1), `concurrency` at a time; returns the 202 ids. */
+async function submit(baseUrl: string, first: number, count: number, concurrency = 50): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  const submitOne = async (): Promise<void> => {
+    while (next < count) {
+      const n = next++;
+      const response = await fetch(`${baseUrl}/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `Benchmark paper ${first + n}`, abstract: sampleAbstract(first + n) }),
+      });
+      const body = (await response.json()) as { request_id?: string };
+      if (response.status !== 202 || !body.request_id) throw new Error(`POST /analyze answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      ids.push(body.request_id);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, submitOne));
+  return ids;
+}
+
+async function statuses(ids: string[]): Promise<Record<string, number>> {
+  const redis = new Redis(redisUrl(DATABASE));
+  try {
+    const pipeline = redis.pipeline();
+    ids.forEach((id) => pipeline.hget(`rpa:request:${id}`, 'status'));
+    const counts: Record<string, number> = {};
+    for (const [, status] of (await pipeline.exec()) ?? []) counts[String(status ?? 'missing')] = (counts[String(status ?? 'missing')] ?? 0) + 1;
+    return counts;
+  } finally {
+    await redis.quit();
+  }
+}
+
+async function waitUntilDone(ids: string[], timeoutMs: number): Promise<number> {
+  const startedAt = Date.now();
+  for (;;) {
+    const counts = await statuses(ids);
+    if ((counts.done ?? 0) === ids.length) return (Date.now() - startedAt) / 1000;
+    if (Date.now() - startedAt > timeoutMs) throw new Error(`not all done after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+    await sleep(500);
+  }
+}
+
+interface Run {
+  connections: number;
+  figures: LoadFigures;
+  cpu?: CpuShare;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      ids: { type: 'string', default: '2000' },
+      connections: { type: 'string', default: '1000,10000' },
+      duration: { type: 'string', default: '15' },
+      'finished-share': { type: 'string', default: '0.5' },
+      workers: { type: 'string', default: '0' },
+      timeout: { type: 'string', default: '10' },
+      port: { type: 'string', default: '18953' },
+    },
+  });
+  const count = Number(values.ids);
+  const connectionCounts = values.connections.split(',').map(Number);
+  const duration = Number(values.duration);
+  const finishedShare = Number(values['finished-share']);
+  const workers = Number(values.workers);
+  const timeout = Number(values.timeout);
+  const port = Number(values.port);
+  if (![count, duration, finishedShare, workers, timeout, port, ...connectionCounts].every((value) => Number.isFinite(value) && value >= 0)) {
+    throw new Error('every option takes a non-negative number (--connections a comma-separated list)');
+  }
+  const command = commandLine('bench:status');
+  const fds = ensureFdLimit(Math.max(...connectionCounts));
+  await assertRedisAnswers();
+  const redisPid = await redisServerPid();
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  await flushDatabase(DATABASE);
+  const runs: Run[] = [];
+  let processes = '';
+  let doneSeconds = 0;
+  let pendingCheck: Record<string, number> = {};
+  try {
+    log(`phase 1: ${fmt(count)} distinct abstracts analysed to done (service with its workers)`);
+    let service: ServerProcess = await startService(port, serviceEnvironment(port, DATABASE));
+    let finished: string[];
+    try {
+      finished = await submit(baseUrl, 100_000, count);
+      doneSeconds = await waitUntilDone(finished, 10 * 60_000);
+      log(`${fmt(finished.length)} done ${doneSeconds.toFixed(1)} s after the last submission`);
+    } finally {
+      await service.stop();
+    }
+
+    log(`phase 2: ${fmt(count)} pending requests (service with WORKER_CONCURRENCY=0)`);
+    service = await startService(port, serviceEnvironment(port, DATABASE, { WORKER_CONCURRENCY: '0' }));
+    try {
+      const pending = await submit(baseUrl, 200_000, count);
+      pendingCheck = await statuses(pending);
+      log(`pending: ${JSON.stringify(pendingCheck)}`);
+      const roles = service.tree().slice(1).length;
+      processes = `${roles} api processes, no worker`;
+      const hooks = writeStatusHooks(finished, pending, finishedShare);
+
+      for (const connections of connectionCounts) {
+        await sleep(3_000);
+        log(`GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
+        const run = await runLoad({
+          url: baseUrl,
+          connections,
+          duration,
+          workers: connections >= 2 * workers ? workers : 0,
+          timeout,
+          method: 'GET',
+          path: '/status/',
+          hooks,
+          cpuGroups: () => ({ server: service.tree(), ...(redisPid && { redis: [redisPid] }) }),
+        });
+        const figures = figuresOf(run);
+        runs.push({ connections, figures, cpu: run.cpu });
+        log(
+          `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
+            `${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts`,
+        );
+        if (run.cpu) log(`CPU ${describeCpu(run.cpu)}`);
+      }
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await flushDatabase(DATABASE);
+  }
+
+  const client = workers > 0 ? `autocannon in ${workers} worker threads` : 'autocannon in one thread';
+  const body = [
+    `Command: \`${command}\` — ${fmt(count)} finished and ${fmt(count)} pending request ids, each GET picks one at random`,
+    `(${Math.round(finishedShare * 100)}% finished: the answer carries the result; the rest queued: small answer with Retry-After).`,
+    `${duration} s per connection count, ${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1.`,
+    `Service: \`node scripts/start.js\` with WORKER_CONCURRENCY=0 (${processes}) so the pending stay pending, LLM_PROVIDER=offline,`,
+    'LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000; Redis database 15.',
+    '',
+    '| connections | answers/s | 200/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map(
+      ({ connections, figures: f }) =>
+        `| ${fmt(connections)} | **${fmt(f.answersPerSecond)}** | ${fmt((f.statusCodes['200'] ?? 0) / f.seconds)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} |`,
+    ),
+    '',
+    'CPU during each run, in cores (from /proc):',
+    ...runs.filter((run) => run.cpu).map((run) => `- ${fmt(run.connections)} connections: ${describeCpu(run.cpu!)}`),
+  ].join('\n');
+  process.stdout.write(`\n${body}\n`);
+  writeReportSection('bench:status', 'npm run bench:status', body);
+  writeJsonSection('bench:status', {
+    date: new Date().toISOString(),
+    command,
+    ids: { finished: count, pending: count, finished_share: finishedShare, pending_statuses: pendingCheck },
+    duration_s: duration,
+    autocannon_workers: workers,
+    ulimit_n: { soft: fds.soft, hard: fds.hard },
+    runs: runs.map(({ connections, figures: f, cpu }) => ({
+      connections,
+      answers_per_s: round(f.answersPerSecond),
+      latency_ms: { p50: f.p50, p90: f.p90, p99: f.p99, max: f.max },
+      status_codes: f.statusCodes,
+      socket_errors: f.errors,
+      timeouts: f.timeouts,
+      cpu_cores: cpu && Object.fromEntries(Object.entries(cpu.usage).map(([label, cores]) => [label, round(cores, 2)])),
+    })),
+  });
+  log('wrote docs/benchmarks.md (bench:status) and docs/benchmarks.json');
+}
+
+runBench(main);

@@ -1,0 +1,75 @@
+import Redis from 'ioredis';
+import { AnalysisJobProducer } from '../../../batching/analysis-job.producer';
+import { AnalysisRecord } from '../../analysis-status';
+import { AnalysisReadModel } from '../../read-model/analysis-read-model';
+import { PaperStore } from '../../read-model/paper-store';
+import { ServiceCounters } from '../../read-model/service-counters';
+import { SubmissionRecorder } from './submission-recorder';
+
+const record = <S extends 'queued' | 'done'>(requestId: string, status: S) =>
+  ({ requestId, status, paperHash: `hash-${requestId}`, submittedAt: '2026-11-28T10:00:00.000Z', attempts: 0, cached: status === 'done' }) as AnalysisRecord & {
+    status: S;
+  };
+
+describe('SubmissionRecorder', () => {
+  const transaction = { exec: jest.fn() };
+  const redis = { multi: jest.fn(() => transaction), del: jest.fn().mockResolvedValue(1) };
+  const readModel = { addCreate: jest.fn(), keyOf: (id: string) => `rpa:request:${id}` };
+  const papers = { addSave: jest.fn() };
+  const counters = { addIncrement: jest.fn() };
+  const jobs = { enqueueMany: jest.fn() };
+  const recorder = new SubmissionRecorder(
+    redis as unknown as Redis,
+    readModel as unknown as AnalysisReadModel,
+    papers as unknown as PaperStore,
+    counters as unknown as ServiceCounters,
+    jobs as unknown as AnalysisJobProducer,
+  );
+
+  beforeEach(() => {
+    jest.clearAllMocks();
+    transaction.exec.mockResolvedValue([]);
+    jobs.enqueueMany.mockResolvedValue(undefined);
+  });
+
+  it('writes concurrent submissions in one transaction and enqueues their jobs with one bulk add', async () => {
+    await Promise.all([
+      recorder.record({ record: record('a', 'queued'), paper: { text: 'A' } }),
+      recorder.record({ record: record('b', 'done') }),
+      recorder.record({ record: record('c', 'queued'), paper: { text: 'C' } }),
+    ]);
+    expect(redis.multi).toHaveBeenCalledTimes(1);
+    expect(readModel.addCreate.mock.calls.map(([, written]) => written.requestId)).toEqual(['a', 'b', 'c']);
+    expect(papers.addSave.mock.calls.map(([, hash]) => hash)).toEqual(['hash-a', 'hash-c']);
+    expect(counters.addIncrement.mock.calls.map(([, counter]) => counter)).toEqual([
+      'submitted',
+      'cache_misses',
+      'submitted',
+      'cache_hits',
+      'submitted',
+      'cache_misses',
+    ]);
+    expect(jobs.enqueueMany).toHaveBeenCalledTimes(1);
+    expect(jobs.enqueueMany).toHaveBeenCalledWith([
+      { requestId: 'a', paperHash: 'hash-a' },
+      { requestId: 'c', paperHash: 'hash-c' },
+    ]);
+  });
+
+  it('removes the records of queued submissions whose jobs could not be added, and fails only those', async () => {
+    jobs.enqueueMany.mockRejectedValueOnce(new Error('Connection is closed.'));
+    const [queued, done] = await Promise.allSettled([
+      recorder.record({ record: record('q', 'queued'), paper: { text: 'Q' } }),
+      recorder.record({ record: record('d', 'done') }),
+    ]);
+    expect(queued).toMatchObject({ status: 'rejected', reason: new Error('Connection is closed.') });
+    expect(done.status).toBe('fulfilled');
+    expect(redis.del).toHaveBeenCalledWith('rpa:request:q');
+  });
+
+  it('fails every submission of a transaction Redis refused, enqueuing nothing', async () => {
+    transaction.exec.mockResolvedValueOnce([[new Error('OOM command not allowed'), null]]);
+    await expect(recorder.record({ record: record('x', 'queued'), paper: { text: 'X' } })).rejects.toThrow('OOM');
+    expect(jobs.enqueueMany).not.toHaveBeenCalled();
+  });
+});
