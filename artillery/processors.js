@@ -20,8 +20,12 @@
  * Custom metrics it emits (they appear in the report beside Artillery's own http.* metrics):
  *   analyze.answered_200_cached   POST /analyze answered 200 from the result cache
  *   analyze.answered_202_queued   POST /analyze answered 202, the paper was queued
- *   analyze.answered_other        POST /analyze answered anything else (an error)
+ *   analyze.answered_other        POST /analyze answered anything else (an error), among them
+ *   analyze.answered_429_throttled   the service's per-client throttle (THROTTLE_LIMIT) refused it
+ *   analyze.answered_429_queue_full  the service's backpressure (MAX_QUEUE_SIZE waiting) refused it
+ *   analyze.answered_503_unavailable the service could not reach Redis
  *   poll.requests                 GET /status/:id calls made by the polling loop
+ *   poll.refused                  polls answered 429 or 503 (polled again after Retry-After)
  *   analysis.done / analysis.error / analysis.gave_up   how each polled request ended
  *   analysis.shape_ok / analysis.shape_bad               whether a done result had every field
  *   analysis.turnaround_ms        (summary) submit → done or error, as the client saw it
@@ -135,6 +139,13 @@ function countSubmitOutcome(requestParams, response, context, events, done) {
   events.emit('counter', 'analyze.answered_200_cached', code === 200 ? 1 : 0);
   events.emit('counter', 'analyze.answered_202_queued', code === 202 ? 1 : 0);
   events.emit('counter', 'analyze.answered_other', code !== 200 && code !== 202 ? 1 : 0);
+  // Among the others, what the service sends on purpose under load, all with Retry-After: 429 from its
+  // per-client throttle or from its backpressure when the queue is full (told apart by the message),
+  // and 503 when it cannot reach Redis.
+  const queueFull = code === 429 && /queue is full/.test(parseBody(response)?.message ?? '');
+  events.emit('counter', 'analyze.answered_429_throttled', code === 429 && !queueFull ? 1 : 0);
+  events.emit('counter', 'analyze.answered_429_queue_full', queueFull ? 1 : 0);
+  events.emit('counter', 'analyze.answered_503_unavailable', code === 503 ? 1 : 0);
   return done();
 }
 
@@ -159,15 +170,19 @@ function rememberStatus(requestParams, response, context, events, done) {
   events.emit('counter', 'poll.requests', 1);
   context.vars.polls = (context.vars.polls || 0) + 1;
   const body = parseBody(response);
-  if (response.statusCode !== 200 || !body) {
-    context.vars.pollStatus = 'error';
-    context.vars.lastRecord = { status: 'error', error: `GET ${requestParams.url} answered ${response.statusCode}` };
+  const retryAfter = Number(response.headers['retry-after']);
+  context.vars.retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000;
+  if (response.statusCode === 429 || response.statusCode === 503) {
+    // Throttled or refused for now: the request itself is unchanged, so poll again after Retry-After.
+    events.emit('counter', 'poll.refused', 1);
     return done();
+  }
+  if (response.statusCode !== 200 || !body || typeof body.status !== 'string') {
+    // Anything else (404: the record is gone; 400: a malformed id) ends this user as failed.
+    return done(new Error(`poll answered ${response.statusCode}`));
   }
   context.vars.pollStatus = body.status;
   context.vars.lastRecord = body;
-  const retryAfter = Number(response.headers['retry-after']);
-  context.vars.retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000;
   return done();
 }
 

@@ -10,8 +10,12 @@ describe('deployment files', () => {
   const compose = parse(read('docker-compose.yml'));
   const packageJson = JSON.parse(read('package.json'));
 
-  it('docker-compose.yml parses and names Redis, the API and a worker sharing that Redis', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'redis', 'worker']);
+  it('docker-compose.yml parses and names Redis, the API and a worker sharing that Redis, and load runners behind a profile', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'artillery', 'redis', 'worker']);
+    expect(compose.services.artillery.profiles).toEqual(['load']);
+    expect(compose.services.artillery.environment.TARGET).toContain('http://api:8000');
+    const runnerScenarios = Object.keys(JSON.parse(read('artillery/package.json')).scripts);
+    expect(runnerScenarios).toContain(compose.services.artillery.environment.SCENARIO.replace(/^\$\{SCENARIO:-(.+)\}$/, '$1'));
     expect(compose.services.api.environment).toMatchObject({ APP_ROLE: 'api', REDIS_URL: 'redis://redis:6379' });
     expect(compose.services.worker.environment).toMatchObject({ APP_ROLE: 'worker', REDIS_URL: 'redis://redis:6379' });
     for (const service of ['api', 'worker']) {
