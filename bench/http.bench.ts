@@ -63,6 +63,15 @@ export const log = (message: string) => process.stderr.write(`[bench] ${message}
 export const fmt = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—';
 
+/** Which build of the service was measured: the commit, and whether src/ had uncommitted changes (read-only git). */
+export function serviceRevision(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'unknown revision';
+  const dirty = git('status', '--porcelain', '--', 'src').stdout.trim() !== '';
+  return `commit ${head.stdout.trim()}${dirty ? ' + uncommitted changes in src/' : ''}`;
+}
+
 /** The command as the user typed it, for the report. */
 export function commandLine(script: string): string {
   const args = process.argv.slice(2);
@@ -138,7 +147,7 @@ export function ensureFdLimit(connections: number): FdLimit {
   const needed = connections + 1024;
   const { soft, hard } = shellLimits();
   const text = `ulimit -n ${soft === Number.POSITIVE_INFINITY ? 'unlimited' : soft} (hard ${hard === Number.POSITIVE_INFINITY ? 'unlimited' : hard})`;
-  log(`${text}; ${fmt(connections)} connections need ≥ ${fmt(needed)} fds in the client and in the server process each (${fmt(2 * connections)} sockets in all)`);
+  log(`${text}; ${fmt(connections)} connections need ≥ ${fmt(needed)} fds in the client and in the server process each (${fmt(2 * connections)} sockets in all; Node lifts its own soft limit to the hard one)`);
   if (soft >= needed) return { soft, hard, needed, text };
 
   if (process.env.RPA_BENCH_FD_RAISED) throw new Error(`the fd limit is still ${soft} after raising it; need ${needed}`);
@@ -146,7 +155,7 @@ export function ensureFdLimit(connections: number): FdLimit {
   const raise = hard >= target ? `ulimit -Sn ${target}` : `ulimit -n ${target}`;
   if (spawnSync('bash', ['-c', raise], { stdio: 'ignore' }).status !== 0) {
     throw new Error(
-      `the soft fd limit (${soft}) is below the ${needed} this run needs and cannot be raised here (hard limit ${hard}). ` +
+      `the fd limit (${soft}, hard ${hard}) is below the ${needed} this run needs and cannot be raised from here. ` +
         `Run \`ulimit -n ${target}\` in a root shell (or raise nofile in /etc/security/limits.conf / the container's --ulimit), or use fewer --connections.`,
     );
   }
@@ -239,10 +248,15 @@ function roleOf(pid: number, fallback: string): string {
   }
 }
 
-function systemBusyTicks(): { busy: number; total: number } {
+/**
+ * Machine-wide ticks from /proc/stat. This kernel accounts CPU by ticks without IRQ_TIME_ACCOUNTING, so
+ * interrupt and softirq time (most of loopback TCP) is also charged to whichever process it interrupted:
+ * `interrupts` is shown as a share already counted in the figures, not added to them. Steal is not busy.
+ */
+function systemBusyTicks(): { busy: number; total: number; interrupts: number; steal: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
-  return { busy: total - fields[3] - fields[4], total };
+  return { busy: total - fields[3] - fields[4] - fields[7], total, interrupts: fields[5] + fields[6], steal: fields[7] };
 }
 
 export interface CpuShare {
@@ -250,13 +264,16 @@ export interface CpuShare {
   cores: number;
   /** Cores used on average during the run, per group (client, server roles, redis, everything else). */
   usage: Record<string, number>;
+  /** Of all that, cores spent in irq/softirq context (machine-wide), and cores stolen by the hypervisor. */
+  interrupts: number;
+  steal: number;
 }
 
 export class CpuSampler {
   private startTicks = new Map<number, number>();
   private labels = new Map<number, string>();
   private startedAt = 0;
-  private system = { busy: 0, total: 0 };
+  private system = { busy: 0, total: 0, interrupts: 0, steal: 0 };
 
   constructor(private readonly groups: () => Record<string, number[]>) {}
 
@@ -288,19 +305,31 @@ export class CpuSampler {
     }
     const system = systemBusyTicks();
     const cores = Math.max(1, Math.round((system.total - this.system.total) / CLOCK_TICKS / wallSeconds));
-    usage.other = Math.max(0, (system.busy - this.system.busy) / CLOCK_TICKS / wallSeconds - ours);
-    return { wallSeconds, cores, usage };
+    const perSecond = (ticks: number) => ticks / CLOCK_TICKS / wallSeconds;
+    usage.other = Math.max(0, perSecond(system.busy - this.system.busy) - ours);
+    return { wallSeconds, cores, usage, interrupts: perSecond(system.interrupts - this.system.interrupts), steal: perSecond(system.steal - this.system.steal) };
   }
+}
+
+/** Cores busy machine-wide over `ms` before a run: other people's work on a shared machine skews every figure. */
+export async function backgroundLoad(ms = 2_000): Promise<number> {
+  const before = systemBusyTicks();
+  await sleep(ms);
+  const after = systemBusyTicks();
+  const busy = (after.busy - before.busy) / CLOCK_TICKS / (ms / 1000);
+  log(`background load before the run: ${busy.toFixed(2)} cores busy${busy > 0.25 ? ' — the machine is not idle; figures will be lower than on a quiet machine' : ''}`);
+  return busy;
 }
 
 export function describeCpu(share: CpuShare): string {
   const order = ['client', 'primary', 'all', 'api', 'worker', 'server', 'redis', 'other'];
-  const names: Record<string, string> = { client: 'load generator', primary: 'supervisor', all: 'server', api: 'api processes', worker: 'worker', server: 'server', redis: 'redis-server', other: 'other processes + kernel' };
+  const names: Record<string, string> = { client: 'load generator', primary: 'supervisor', all: 'server', api: 'api processes', worker: 'worker', server: 'server', redis: 'redis-server', other: 'other processes' };
   const parts = Object.entries(share.usage)
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
     .map(([label, cores]) => `${names[label] ?? label} ${cores.toFixed(2)}`);
   const total = Object.values(share.usage).reduce((sum, value) => sum + value, 0);
-  return `${parts.join(', ')} (total ${total.toFixed(2)} of ${share.cores} cores)`;
+  const extra = [`${share.interrupts.toFixed(2)} of it in irq/softirq`, ...(share.steal >= 0.01 ? [`${share.steal.toFixed(2)} stolen`] : [])];
+  return `${parts.join(', ')} (total ${total.toFixed(2)} of ${share.cores} cores; ${extra.join(', ')})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -411,9 +440,18 @@ export async function startBaseline(port: number, database: 14 | 15): Promise<Se
   return server;
 }
 
+/** Variables of the bench's own environment handed to the service (process counts, node:cluster's scheduling policy). */
+const PASSED_THROUGH = ['HOME', 'WEB_CONCURRENCY', 'WORKER_CONCURRENCY', 'NODE_CLUSTER_SCHED_POLICY'];
+
+/** The process-shaping variables the user set for this run, for the report ('' when none). */
+export function passedThroughSettings(): string {
+  const set = PASSED_THROUGH.filter((name) => name !== 'HOME' && process.env[name]).map((name) => `${name}=${process.env[name]}`);
+  return set.length > 0 ? ` Set for this run: ${set.join(', ')}.` : '';
+}
+
 /** The environment `npm start` gets: the bench database, quiet logs, the offline analyser, limits out of the way. */
 export function serviceEnvironment(port: number, database: 14 | 15, overrides: Record<string, string> = {}): Record<string, string> {
-  const passThrough = Object.fromEntries(['HOME', 'WEB_CONCURRENCY', 'WORKER_CONCURRENCY'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+  const passThrough = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
   return {
     PATH: process.env.PATH ?? '',
     ...passThrough,
@@ -800,6 +838,7 @@ async function verifyJobs(ids: CollectedIds): Promise<Verification> {
 interface Drain {
   seconds: number;
   analysed: number;
+  failed: number;
   perSecond: number;
   finished: boolean;
   left: number;
@@ -817,9 +856,10 @@ async function drainQueue(baseUrl: string, capSeconds: number): Promise<Drain> {
   for (;;) {
     const left = last.queue.waiting + last.queue.active + last.queue.delayed;
     const seconds = (performance.now() - startedAt) / 1000;
-    const analysed = last.analyses.processed + last.analyses.failed - first.analyses.processed - first.analyses.failed;
+    const failed = last.analyses.failed - first.analyses.failed;
+    const analysed = last.analyses.processed - first.analyses.processed + failed;
     if (left === 0 || seconds >= capSeconds || interrupted) {
-      return { seconds, analysed, perSecond: seconds > 0 ? analysed / seconds : Number.NaN, finished: left === 0, left };
+      return { seconds, analysed, failed, perSecond: seconds > 0 ? analysed / seconds : Number.NaN, finished: left === 0, left };
     }
     if (Math.round(seconds) % 10 === 0) log(`draining: ${fmt(left)} jobs left, ${fmt(analysed)} analysed in ${seconds.toFixed(0)} s`);
     await sleep(1_000);
@@ -827,10 +867,28 @@ async function drainQueue(baseUrl: string, capSeconds: number): Promise<Drain> {
   }
 }
 
+/** Server-side CPU (every server process and Redis, not the load generator or others) per accepted request. */
+function serverMicroseconds(target: Target): string {
+  const { client, other, ...server } = target.cpu!.usage;
+  void client;
+  void other;
+  const cores = Object.values(server).reduce((sum, value) => sum + value, 0);
+  return `≈ ${fmt((cores / target.figures.okPerSecond) * 1e6)} µs of server + Redis CPU per accepted request`;
+}
+
 function row(target: Target): string {
   const f = target.figures;
   return `| ${target.label} | **${fmt(f.okPerSecond)}** | ${fmt(f.answersPerSecond)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} |`;
 }
+
+/** What the timeouts at thousands of connections are, as measured with `ss -tnp` during runs (see the report). */
+export const TIMEOUT_NOTE =
+  'At 10,000 connections they are connections that wait more than 10 s before the server reads them, then reconnect ' +
+  'and wait again. Baseline: Node 20 (libuv ≥ 1.45) accepts one connection per event-loop iteration and an iteration ' +
+  'lasts ~0.5 s under this load, so part of the opening burst sits in the kernel accept queue (`ss -ltn` Recv-Q 140–3,300). ' +
+  'Service: the node:cluster primary accepts at once, but hands sockets to the api processes one per IPC round trip, ' +
+  'so ~7,500 of 10,000 were still held by the primary 5 s into a run; with NODE_CLUSTER_SCHED_POLICY=none ' +
+  '(each api process accepts itself) two 15 s runs had 0 timeouts and ~30% more accepted/s (4,088 and 4,254 vs 3,200 and 3,219).';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -859,6 +917,7 @@ async function main(): Promise<void> {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${name}: not a number (${value})`);
   }
   const command = commandLine('bench');
+  const revision = serviceRevision();
   const fds = ensureFdLimit(connections);
   await assertRedisAnswers();
   const redisPid = await redisServerPid();
@@ -893,6 +952,7 @@ async function main(): Promise<void> {
     return { run, figures };
   };
 
+  const idle = await backgroundLoad();
   const targets: Target[] = [];
   if (!values['skip-baseline']) {
     await flushDatabase(DATABASE);
@@ -936,9 +996,10 @@ async function main(): Promise<void> {
   const serviceIds = verification.checked;
   const lines = [
     `Command: \`${command}\` — ${fmt(connections)} connections, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
-    `${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1.`,
+    `${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
+    `${idle.toFixed(2)} cores busy with other work just before the run.`,
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
-    `Service: \`node scripts/start.js\` with LLM_PROVIDER=offline, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).`,
+    `Service (${revision}): \`node scripts/start.js\` with LLM_PROVIDER=offline, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
     '',
     '| target | accepted/s (2xx) | answers/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -952,14 +1013,15 @@ async function main(): Promise<void> {
       '.',
     drain
       ? `Drain after the load (${processes!}, offline analyser): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +
+        ` (${fmt(drain.failed)} ended in error)` +
         (drain.finished ? '; queue empty.' : ` — stopped at the ${drainCap} s cap with ${fmt(drain.left)} jobs left.`)
       : 'Drain not measured (run with --drain).',
     '',
     'CPU during each measured run, in cores (from /proc):',
-    ...targets.filter((target) => target.cpu).map((target) => `- ${target.name}: ${describeCpu(target.cpu!)}`),
+    ...targets.filter((target) => target.cpu).map((target) => `- ${target.name}: ${describeCpu(target.cpu!)}; ${serverMicroseconds(target)}`),
     '',
     'Latencies are autocannon\'s (all answers; timed-out requests have none). Timeouts are requests without an answer',
-    `after ${timeout} s (the connection is then reopened); socket errors exclude them.`,
+    `after ${timeout} s (the connection is then reopened); socket errors exclude them. ${TIMEOUT_NOTE}`,
   ];
   const body = lines.join('\n');
   process.stdout.write(`\n${body}\n`);
@@ -967,10 +1029,13 @@ async function main(): Promise<void> {
   writeJsonSection('bench:http', {
     date: new Date().toISOString(),
     command,
+    service: revision,
+    settings: passedThroughSettings().trim() || undefined,
     connections,
     duration_s: duration,
     autocannon_workers: workers,
     ulimit_n: { soft: fds.soft, hard: fds.hard },
+    background_cores_busy: round(idle, 2),
     targets: Object.fromEntries(
       targets.map((target) => [
         target.name,
@@ -987,7 +1052,7 @@ async function main(): Promise<void> {
     ),
     service_over_baseline: round(ratio, 3),
     jobs: { checked: verification.checked, missing: verification.missing, statuses: verification.statuses },
-    drain: drain && { analyses: drain.analysed, seconds: round(drain.seconds), per_s: round(drain.perSecond), finished: drain.finished },
+    drain: drain && { analyses: drain.analysed, failed: drain.failed, seconds: round(drain.seconds), per_s: round(drain.perSecond), finished: drain.finished },
   });
   log('wrote docs/benchmarks.md (bench:http) and docs/benchmarks.json');
 }

@@ -23,6 +23,7 @@ import {
   commandLine,
   describeCodes,
   describeCpu,
+  backgroundLoad,
   ensureFdLimit,
   figuresOf,
   flushDatabase,
@@ -33,6 +34,9 @@ import {
   round,
   runBench,
   runLoad,
+  serviceRevision,
+  passedThroughSettings,
+  TIMEOUT_NOTE,
   serviceEnvironment,
   sleep,
   startService,
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
     throw new Error('every option takes a non-negative number (--connections a comma-separated list)');
   }
   const command = commandLine('bench:status');
+  const revision = serviceRevision();
   const fds = ensureFdLimit(Math.max(...connectionCounts));
   await assertRedisAnswers();
   const redisPid = await redisServerPid();
@@ -125,6 +130,7 @@ async function main(): Promise<void> {
   let processes = '';
   let doneSeconds = 0;
   let pendingCheck: Record<string, number> = {};
+  const idle: number[] = [];
   try {
     log(`phase 1: ${fmt(count)} distinct abstracts analysed to done (service with its workers)`);
     let service: ServerProcess = await startService(port, serviceEnvironment(port, DATABASE));
@@ -148,7 +154,8 @@ async function main(): Promise<void> {
       const hooks = writeStatusHooks(finished, pending, finishedShare);
 
       for (const connections of connectionCounts) {
-        await sleep(3_000);
+        await sleep(1_000);
+        idle.push(await backgroundLoad());
         log(`GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
         const run = await runLoad({
           url: baseUrl,
@@ -180,9 +187,10 @@ async function main(): Promise<void> {
   const body = [
     `Command: \`${command}\` — ${fmt(count)} finished and ${fmt(count)} pending request ids, each GET picks one at random`,
     `(${Math.round(finishedShare * 100)}% finished: the answer carries the result; the rest queued: small answer with Retry-After).`,
-    `${duration} s per connection count, ${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1.`,
-    `Service: \`node scripts/start.js\` with WORKER_CONCURRENCY=0 (${processes}) so the pending stay pending, LLM_PROVIDER=offline,`,
-    'LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000; Redis database 15.',
+    `${duration} s per connection count, ${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
+    `cores busy with other work just before each run: ${idle.map((cores) => cores.toFixed(2)).join(', ')}.`,
+    `Service (${revision}): \`node scripts/start.js\` with WORKER_CONCURRENCY=0 (${processes}) so the pending stay pending, LLM_PROVIDER=offline,`,
+    `LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000; Redis database 15.${passedThroughSettings()}`,
     '',
     '| connections | answers/s | 200/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -193,16 +201,20 @@ async function main(): Promise<void> {
     '',
     'CPU during each run, in cores (from /proc):',
     ...runs.filter((run) => run.cpu).map((run) => `- ${fmt(run.connections)} connections: ${describeCpu(run.cpu!)}`),
+    '',
+    `Latencies are autocannon's (timed-out requests have none); timeouts are requests without an answer after ${timeout} s. ${TIMEOUT_NOTE}`,
   ].join('\n');
   process.stdout.write(`\n${body}\n`);
   writeReportSection('bench:status', 'npm run bench:status', body);
   writeJsonSection('bench:status', {
     date: new Date().toISOString(),
     command,
+    service: revision,
     ids: { finished: count, pending: count, finished_share: finishedShare, pending_statuses: pendingCheck },
     duration_s: duration,
     autocannon_workers: workers,
     ulimit_n: { soft: fds.soft, hard: fds.hard },
+    background_cores_busy: idle.map((cores) => round(cores, 2)),
     runs: runs.map(({ connections, figures: f, cpu }) => ({
       connections,
       answers_per_s: round(f.answersPerSecond),

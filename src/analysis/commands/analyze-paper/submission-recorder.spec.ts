@@ -41,13 +41,10 @@ describe('SubmissionRecorder', () => {
     expect(redis.multi).toHaveBeenCalledTimes(1);
     expect(readModel.addCreate.mock.calls.map(([, written]) => written.requestId)).toEqual(['a', 'b', 'c']);
     expect(papers.addSave.mock.calls.map(([, hash]) => hash)).toEqual(['hash-a', 'hash-c']);
-    expect(counters.addIncrement.mock.calls.map(([, counter]) => counter)).toEqual([
-      'submitted',
-      'cache_misses',
-      'submitted',
-      'cache_hits',
-      'submitted',
-      'cache_misses',
+    expect(counters.addIncrement.mock.calls.map(([, counter, by]) => [counter, by])).toEqual([
+      ['submitted', 3],
+      ['cache_misses', 2],
+      ['cache_hits', 1],
     ]);
     expect(jobs.enqueueMany).toHaveBeenCalledTimes(1);
     expect(jobs.enqueueMany).toHaveBeenCalledWith([

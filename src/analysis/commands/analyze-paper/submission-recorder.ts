@@ -72,12 +72,17 @@ export class SubmissionRecorder implements OnApplicationShutdown {
 
   private async writeRecords(batch: Pending[]): Promise<void> {
     const transaction = this.redis.multi();
+    let queued = 0;
     for (const { submission } of batch) {
-      this.counters.addIncrement(transaction, 'submitted');
-      this.counters.addIncrement(transaction, isQueued(submission) ? 'cache_misses' : 'cache_hits');
-      if (isQueued(submission)) this.papers.addSave(transaction, submission.record.paperHash, submission.paper);
+      if (isQueued(submission)) {
+        queued += 1;
+        this.papers.addSave(transaction, submission.record.paperHash, submission.paper);
+      }
       this.readModel.addCreate(transaction, submission.record);
     }
+    this.counters.addIncrement(transaction, 'submitted', batch.length);
+    if (queued > 0) this.counters.addIncrement(transaction, 'cache_misses', queued);
+    if (queued < batch.length) this.counters.addIncrement(transaction, 'cache_hits', batch.length - queued);
     const replies = await transaction.exec();
     const failure = replies?.find(([error]) => error)?.[0];
     if (failure) throw failure;
