@@ -25,6 +25,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FakeGroqServer } from '../test/fakes/fake-groq-server';
 import { BroadcastChannel } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { writeReportSection } from './benchmark-report';
@@ -903,8 +904,11 @@ async function main(): Promise<void> {
       'drain-cap': { type: 'string', default: '600' },
       port: { type: 'string', default: '18952' },
       'baseline-port': { type: 'string', default: '18951' },
+      analyser: { type: 'string', default: 'groq' },
+      'groq-latency-ms': { type: 'string', default: '300' },
     },
   });
+  if (values.analyser !== 'groq' && values.analyser !== 'offline') throw new Error(`--analyser: groq or offline (${values.analyser})`);
   const connections = Number(values.connections);
   const duration = Number(values.duration);
   const workers = Number(values.workers);
@@ -967,7 +971,9 @@ async function main(): Promise<void> {
   }
 
   await flushDatabase(DATABASE);
-  const environment = serviceEnvironment(port, DATABASE);
+  const fakeGroq = values.analyser === 'groq' ? new FakeGroqServer({ latencyMs: Number(values['groq-latency-ms']) }) : undefined;
+  const groqSettings: Record<string, string> = fakeGroq ? { LLM_PROVIDER: 'groq', GROQ_API_KEY: 'bench-key', GROQ_BASE_URL: (await fakeGroq.start()).baseUrl } : {};
+  const environment = serviceEnvironment(port, DATABASE, groqSettings);
   const service = await startService(port, environment);
   let verification: Verification;
   let drain: Drain | undefined;
@@ -987,6 +993,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await service.stop();
+    await fakeGroq?.stop();
     await flushDatabase(DATABASE);
   }
 
@@ -999,7 +1006,7 @@ async function main(): Promise<void> {
     `${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
     `${idle.toFixed(2)} cores busy with other work just before the run.`,
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
-    `Service (${revision}): \`node scripts/start.js\` with LLM_PROVIDER=offline, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
+    `Service (${revision}): \`node scripts/start.js\` with ${fakeGroq ? `the groq adapter against the fake Groq server at ${values['groq-latency-ms']} ms (the workers wait on the LLM, as in production)` : 'LLM_PROVIDER=offline (the worker analyses on this machine\'s CPU during the load)'}, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
     '',
     '| target | accepted/s (2xx) | answers/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -17,6 +17,10 @@ class Supervisor {
     this.stopping = false;
     this.restartDelays = new Map();
     this.timers = new Set();
+    // Each API process accepts its own connections. With the default round-robin the primary accepts
+    // them all and hands them over one IPC message at a time: with 10,000 connections opening at once,
+    // thousands waited seconds in the primary before an API process saw them.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: main });
   }
 

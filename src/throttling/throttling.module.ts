@@ -1,4 +1,3 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerLimitDetail, ThrottlerModule, seconds } from '@nestjs/throttler';
@@ -7,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis.module';
 import { redisKeys } from '../redis/redis-keys';
 import { ClientThrottlerGuard } from './client-throttler.guard';
+import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { throttleKindOf } from './throttle-kind.decorator';
 
 function limitFor(config: AppConfig) {
@@ -25,7 +25,7 @@ function tooManyRequests(config: AppConfig) {
       inject: [APP_CONFIG, REDIS],
       useFactory: (config: AppConfig, redis: Redis) => ({
         throttlers: [{ ttl: seconds(config.throttle.ttlSeconds), limit: limitFor(config) }],
-        storage: new ThrottlerStorageRedisService(redis),
+        storage: new RedisThrottlerStorage(redis),
         errorMessage: tooManyRequests(config),
         generateKey: (context: ExecutionContext, tracker: string) => redisKeys.throttle(throttleKindOf(context) ?? 'submit', tracker),
       }),
