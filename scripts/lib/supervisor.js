@@ -9,6 +9,11 @@ const cluster = require('node:cluster');
 const QUICK_DEATH_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 const STOP_GRACE_MS = 15_000;
+/**
+ * A young generation of 64 MiB rather than 16: each request allocates a few kilobytes that die young,
+ * and fewer, larger scavenges took about a tenth off the CPU an API process spends per request.
+ */
+const NODE_FLAGS = ['--max-semi-space-size=64'];
 
 class Supervisor {
   constructor({ main, api, workers, say }) {
@@ -21,7 +26,7 @@ class Supervisor {
     // them all and hands them over one IPC message at a time: with 10,000 connections opening at once,
     // thousands waited seconds in the primary before an API process saw them.
     cluster.schedulingPolicy = cluster.SCHED_NONE;
-    cluster.setupPrimary({ exec: main });
+    cluster.setupPrimary({ exec: main, execArgv: [...process.execArgv, ...NODE_FLAGS] });
   }
 
   start() {

@@ -13,7 +13,7 @@ const record = <S extends 'queued' | 'done'>(requestId: string, status: S) =>
 
 describe('SubmissionRecorder', () => {
   const transaction = { exec: jest.fn() };
-  const redis = { multi: jest.fn(() => transaction), del: jest.fn().mockResolvedValue(1) };
+  const redis = { pipeline: jest.fn(() => transaction), del: jest.fn().mockResolvedValue(1) };
   const readModel = { addCreate: jest.fn(), keyOf: (id: string) => `rpa:request:${id}` };
   const papers = { addSave: jest.fn() };
   const counters = { addIncrement: jest.fn() };
@@ -32,13 +32,13 @@ describe('SubmissionRecorder', () => {
     jobs.enqueueMany.mockResolvedValue(undefined);
   });
 
-  it('writes concurrent submissions in one transaction and enqueues their jobs with one bulk add', async () => {
+  it('writes concurrent submissions in one pipeline and enqueues their jobs with one bulk add', async () => {
     await Promise.all([
       recorder.record({ record: record('a', 'queued'), paper: { text: 'A' } }),
       recorder.record({ record: record('b', 'done') }),
       recorder.record({ record: record('c', 'queued'), paper: { text: 'C' } }),
     ]);
-    expect(redis.multi).toHaveBeenCalledTimes(1);
+    expect(redis.pipeline).toHaveBeenCalledTimes(1);
     expect(readModel.addCreate.mock.calls.map(([, written]) => written.requestId)).toEqual(['a', 'b', 'c']);
     expect(papers.addSave.mock.calls.map(([, hash]) => hash)).toEqual(['hash-a', 'hash-c']);
     expect(counters.addIncrement.mock.calls.map(([, counter, by]) => [counter, by])).toEqual([
@@ -64,7 +64,7 @@ describe('SubmissionRecorder', () => {
     expect(redis.del).toHaveBeenCalledWith('rpa:request:q');
   });
 
-  it('fails every submission of a transaction Redis refused, enqueuing nothing', async () => {
+  it('fails every submission of a pipeline Redis refused, enqueuing nothing', async () => {
     transaction.exec.mockResolvedValueOnce([[new Error('OOM command not allowed'), null]]);
     await expect(recorder.record({ record: record('x', 'queued'), paper: { text: 'X' } })).rejects.toThrow('OOM');
     expect(jobs.enqueueMany).not.toHaveBeenCalled();

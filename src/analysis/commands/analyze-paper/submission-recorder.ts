@@ -9,7 +9,7 @@ import { AnalysisReadModel } from '../../read-model/analysis-read-model';
 import { PaperStore } from '../../read-model/paper-store';
 import { ServiceCounters } from '../../read-model/service-counters';
 
-/** Submissions arriving within this window share one Redis transaction and one Bull addBulk. */
+/** Submissions arriving within this window share one Redis pipeline and one Bull addBulk. */
 const WINDOW_MS = 2;
 const MAX_PER_FLUSH = 500;
 
@@ -25,7 +25,7 @@ interface Pending {
 const isQueued = (submission: Submission): submission is Extract<Submission, { paper: PaperContent }> => 'paper' in submission;
 
 /**
- * Writes the records of concurrent submissions (and their papers and counters) in one transaction and
+ * Writes the records of concurrent submissions (and their papers and counters) in one pipeline and
  * enqueues their jobs with one addBulk, so the cost in Redis round trips per request falls as load rises.
  * A lone request waits at most WINDOW_MS for company.
  */
@@ -71,19 +71,20 @@ export class SubmissionRecorder implements OnApplicationShutdown {
   }
 
   private async writeRecords(batch: Pending[]): Promise<void> {
-    const transaction = this.redis.multi();
+    // A plain pipeline: the writes are independent, and MULTI would double the replies to parse.
+    const pipeline = this.redis.pipeline();
     let queued = 0;
     for (const { submission } of batch) {
       if (isQueued(submission)) {
         queued += 1;
-        this.papers.addSave(transaction, submission.record.paperHash, submission.paper);
+        this.papers.addSave(pipeline, submission.record.paperHash, submission.paper);
       }
-      this.readModel.addCreate(transaction, submission.record);
+      this.readModel.addCreate(pipeline, submission.record);
     }
-    this.counters.addIncrement(transaction, 'submitted', batch.length);
-    if (queued > 0) this.counters.addIncrement(transaction, 'cache_misses', queued);
-    if (queued < batch.length) this.counters.addIncrement(transaction, 'cache_hits', batch.length - queued);
-    const replies = await transaction.exec();
+    this.counters.addIncrement(pipeline, 'submitted', batch.length);
+    if (queued > 0) this.counters.addIncrement(pipeline, 'cache_misses', queued);
+    if (queued < batch.length) this.counters.addIncrement(pipeline, 'cache_hits', batch.length - queued);
+    const replies = await pipeline.exec();
     const failure = replies?.find(([error]) => error)?.[0];
     if (failure) throw failure;
   }
