@@ -441,8 +441,8 @@ export async function startBaseline(port: number, database: 14 | 15): Promise<Se
   return server;
 }
 
-/** Variables of the bench's own environment handed to the service (process counts, node:cluster's scheduling policy). */
-const PASSED_THROUGH = ['HOME', 'WEB_CONCURRENCY', 'WORKER_CONCURRENCY', 'NODE_CLUSTER_SCHED_POLICY'];
+/** Variables of the bench's own environment handed to the service (process counts). */
+const PASSED_THROUGH = ['HOME', 'WEB_CONCURRENCY', 'WORKER_CONCURRENCY'];
 
 /** The process-shaping variables the user set for this run, for the report ('' when none). */
 export function passedThroughSettings(): string {
@@ -887,9 +887,8 @@ export const TIMEOUT_NOTE =
   'At 10,000 connections they are connections that wait more than 10 s before the server reads them, then reconnect ' +
   'and wait again. Baseline: Node 20 (libuv ≥ 1.45) accepts one connection per event-loop iteration and an iteration ' +
   'lasts ~0.5 s under this load, so part of the opening burst sits in the kernel accept queue (`ss -ltn` Recv-Q 140–3,300). ' +
-  'Service: the node:cluster primary accepts at once, but hands sockets to the api processes one per IPC round trip, ' +
-  'so ~7,500 of 10,000 were still held by the primary 5 s into a run; with NODE_CLUSTER_SCHED_POLICY=none ' +
-  '(each api process accepts itself) two 15 s runs had 0 timeouts and ~30% more accepted/s (4,088 and 4,254 vs 3,200 and 3,219).';
+  'The service\'s api processes accept their own connections (node:cluster SCHED_NONE): with the default round-robin the ' +
+  'primary held ~7,500 of 10,000 sockets 5 s into a run, handing them over one IPC round trip at a time.';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
