@@ -8,7 +8,7 @@ import { FakeGroqServer } from '../test/fakes/fake-groq-server';
 import { pollUntilFinished, postJson } from '../test/support/http-client';
 import { sampleAbstract } from '../test/support/sample-papers';
 import { spawnMain, waitForOutput } from '../test/support/service-process';
-import { median, percentile, writeReportSection } from './benchmark-report';
+import { median, percentile, writeReportSection } from './lib/report';
 
 const DATABASE = 12;
 const PORT = 18900;

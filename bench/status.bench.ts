@@ -11,38 +11,18 @@
  * Redis database 15, flushed before and after. Figures go to stdout, docs/benchmarks.md (bench:status) and
  * docs/benchmarks.json.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import Redis from 'ioredis';
 import { sampleAbstract } from '../test/support/sample-papers';
-import { writeReportSection } from './benchmark-report';
-import {
-  CpuShare,
-  LoadFigures,
-  ServerProcess,
-  assertRedisAnswers,
-  commandLine,
-  describeCodes,
-  describeCpu,
-  backgroundLoad,
-  ensureFdLimit,
-  figuresOf,
-  flushDatabase,
-  fmt,
-  log,
-  redisServerPid,
-  redisUrl,
-  round,
-  runBench,
-  runLoad,
-  serviceRevision,
-  passedThroughSettings,
-  TIMEOUT_NOTE,
-  serviceEnvironment,
-  sleep,
-  startService,
-  writeJsonSection,
-  writeStatusHooks,
-} from './http.bench';
+import { runBench } from './lib/cleanup';
+import { CpuShare, backgroundLoad, describeCpu } from './lib/cpu';
+import { ensureFdLimit } from './lib/fd-limit';
+import { LoadFigures, figuresOf, runLoad } from './lib/load';
+import { log } from './lib/log';
+import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
+import { commandLine, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import { writeStatusHooks } from './lib/request-hooks';
+import { ServerProcess, passedThroughSettings, serviceEnvironment, startService } from './lib/servers';
 
 const DATABASE = 15;
 
@@ -67,23 +47,10 @@ async function submit(baseUrl: string, first: number, count: number, concurrency
   return ids;
 }
 
-async function statuses(ids: string[]): Promise<Record<string, number>> {
-  const redis = new Redis(redisUrl(DATABASE));
-  try {
-    const pipeline = redis.pipeline();
-    ids.forEach((id) => pipeline.hget(`rpa:request:${id}`, 'status'));
-    const counts: Record<string, number> = {};
-    for (const [, status] of (await pipeline.exec()) ?? []) counts[String(status ?? 'missing')] = (counts[String(status ?? 'missing')] ?? 0) + 1;
-    return counts;
-  } finally {
-    await redis.quit();
-  }
-}
-
 async function waitUntilDone(ids: string[], timeoutMs: number): Promise<number> {
   const startedAt = Date.now();
   for (;;) {
-    const counts = await statuses(ids);
+    const counts = await requestStatuses(DATABASE, ids);
     if ((counts.done ?? 0) === ids.length) return (Date.now() - startedAt) / 1000;
     if (Date.now() - startedAt > timeoutMs) throw new Error(`not all done after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
     await sleep(500);
@@ -93,7 +60,7 @@ async function waitUntilDone(ids: string[], timeoutMs: number): Promise<number> 
 interface Run {
   connections: number;
   figures: LoadFigures;
-  cpu?: CpuShare;
+  cpu: CpuShare;
 }
 
 async function main(): Promise<void> {
@@ -147,7 +114,7 @@ async function main(): Promise<void> {
     service = await startService(port, serviceEnvironment(port, DATABASE, { WORKER_CONCURRENCY: '0' }));
     try {
       const pending = await submit(baseUrl, 200_000, count);
-      pendingCheck = await statuses(pending);
+      pendingCheck = await requestStatuses(DATABASE, pending);
       log(`pending: ${JSON.stringify(pendingCheck)}`);
       const roles = service.tree().slice(1).length;
       processes = `${roles} api processes, no worker`;
@@ -157,24 +124,14 @@ async function main(): Promise<void> {
         await sleep(1_000);
         idle.push(await backgroundLoad());
         log(`GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
-        const run = await runLoad({
-          url: baseUrl,
-          connections,
-          duration,
-          workers: connections >= 2 * workers ? workers : 0,
-          timeout,
-          method: 'GET',
-          path: '/status/',
-          hooks,
-          cpuGroups: () => ({ server: service.tree(), ...(redisPid && { redis: [redisPid] }) }),
-        });
+        const run = await runLoad({ server: service, redisPid, connections, duration, workers, timeout, method: 'GET', path: '/status/', hooks });
         const figures = figuresOf(run);
         runs.push({ connections, figures, cpu: run.cpu });
         log(
           `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
             `${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts`,
         );
-        if (run.cpu) log(`CPU ${describeCpu(run.cpu)}`);
+        log(`CPU ${describeCpu(run.cpu)}`);
       }
     } finally {
       await service.stop();
@@ -200,14 +157,11 @@ async function main(): Promise<void> {
     ),
     '',
     'CPU during each run, in cores (from /proc):',
-    ...runs.filter((run) => run.cpu).map((run) => `- ${fmt(run.connections)} connections: ${describeCpu(run.cpu!)}`),
+    ...runs.map((run) => `- ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
     '',
     `Latencies are autocannon's (timed-out requests have none); timeouts are requests without an answer after ${timeout} s. ${TIMEOUT_NOTE}`,
   ].join('\n');
-  process.stdout.write(`\n${body}\n`);
-  writeReportSection('bench:status', 'npm run bench:status', body);
-  writeJsonSection('bench:status', {
-    date: new Date().toISOString(),
+  publishReport('bench:status', 'bench:status', body, {
     command,
     service: revision,
     ids: { finished: count, pending: count, finished_share: finishedShare, pending_statuses: pendingCheck },
@@ -215,17 +169,8 @@ async function main(): Promise<void> {
     autocannon_workers: workers,
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: idle.map((cores) => round(cores, 2)),
-    runs: runs.map(({ connections, figures: f, cpu }) => ({
-      connections,
-      answers_per_s: round(f.answersPerSecond),
-      latency_ms: { p50: f.p50, p90: f.p90, p99: f.p99, max: f.max },
-      status_codes: f.statusCodes,
-      socket_errors: f.errors,
-      timeouts: f.timeouts,
-      cpu_cores: cpu && Object.fromEntries(Object.entries(cpu.usage).map(([label, cores]) => [label, round(cores, 2)])),
-    })),
+    runs: runs.map(({ connections, figures, cpu }) => ({ connections, ...runJson(figures, cpu) })),
   });
-  log('wrote docs/benchmarks.md (bench:status) and docs/benchmarks.json');
 }
 
 runBench(main);

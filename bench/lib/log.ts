@@ -1,0 +1,2 @@
+/** Progress goes to stderr, so stdout carries only the report. */
+export const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
