@@ -1,8 +1,10 @@
-import { CACHE_MANAGER, CacheInterceptor } from '@nestjs/cache-manager';
+import { CacheInterceptor } from '@nestjs/cache-manager';
 import { Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
 import { AnalysisStatus, isFinished } from '../analysis/analysis-status';
+
+export const FINISHED_ANSWER_CACHE = Symbol('FINISHED_ANSWER_CACHE');
 
 const isFinishedAnswer = (answer: unknown) => isFinished((answer as { status?: AnalysisStatus } | undefined)?.status ?? 'queued');
 
@@ -12,7 +14,7 @@ const isFinishedAnswer = (answer: unknown) => isFinished((answer as { status?: A
  */
 @Injectable()
 export class FinishedAnswerCacheInterceptor extends CacheInterceptor {
-  constructor(@Inject(CACHE_MANAGER) cache: Cache, reflector: Reflector) {
+  constructor(@Inject(FINISHED_ANSWER_CACHE) cache: Cache, reflector: Reflector) {
     const finishedOnly: Cache = {
       ...cache,
       set: <T>(key: string, value: T, ttl?: number) => (isFinishedAnswer(value) ? cache.set(key, value, ttl) : Promise.resolve(value)),

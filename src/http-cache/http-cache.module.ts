@@ -1,30 +1,34 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
+import { createCache } from 'cache-manager';
 import Redis from 'ioredis';
 import { Keyv } from 'keyv';
-import { LRUCache } from 'lru-cache';
 import { REDIS } from '../redis/redis.module';
 import { KEY_PREFIX } from '../redis/redis-keys';
-import { FinishedAnswerCacheInterceptor } from './finished-answer-cache.interceptor';
+import { FINISHED_ANSWER_CACHE, FinishedAnswerCacheInterceptor } from './finished-answer-cache.interceptor';
+import { LruKeyvStore } from './lru-keyv-store';
 import { RedisKeyvStore } from './redis-keyv-store';
 
 /** Enough recent answers to serve hot polls from memory, few enough to keep each process small. */
 const IN_PROCESS_ENTRIES = 5_000;
 
-/** Two tiers for cached HTTP answers: a small in-process LRU in front of Redis, shared by every API process. */
+const inProcessStore = () => new Keyv({ store: new LruKeyvStore(IN_PROCESS_ENTRIES) });
+
+/**
+ * Cached HTTP answers. The default cache has two tiers, a small in-process LRU in front of Redis shared
+ * by every API process. Finished request answers use the in-process tier alone: their record in Redis
+ * is already one read away, so a Redis tier would only add a lookup to every poll that misses.
+ */
 @Module({
   imports: [
     CacheModule.registerAsync({
       inject: [REDIS],
       useFactory: (redis: Redis) => ({
-        stores: [
-          new Keyv({ store: new LRUCache<string, object>({ max: IN_PROCESS_ENTRIES }) }),
-          new Keyv({ store: new RedisKeyvStore(redis, `${KEY_PREFIX}:http-cache:`) }),
-        ],
+        stores: [inProcessStore(), new Keyv({ store: new RedisKeyvStore(redis, `${KEY_PREFIX}:http-cache:`) })],
       }),
     }),
   ],
-  providers: [FinishedAnswerCacheInterceptor],
-  exports: [CacheModule, FinishedAnswerCacheInterceptor],
+  providers: [{ provide: FINISHED_ANSWER_CACHE, useFactory: () => createCache({ stores: [inProcessStore()] }) }, FinishedAnswerCacheInterceptor],
+  exports: [CacheModule, FINISHED_ANSWER_CACHE, FinishedAnswerCacheInterceptor],
 })
 export class HttpCacheModule {}
