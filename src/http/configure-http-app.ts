@@ -1,26 +1,14 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseFilter } from '../common/error-response.filter';
 import { AppConfig } from '../config/app-config';
 import { registerJsonBodyParser } from './json-body-parser';
 
-function describeFieldErrors(errors: ValidationError[]): string {
-  return errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
-}
-
 /**
- * Body parsing, pipes, error shape and API docs: what every API process (and the e2e tests) sets on the app,
+ * Body parsing, error shape and API docs: what every API process (and the e2e tests) sets on the app,
  * which must be created with `bodyParser: false` so the parsers here are the only ones.
  */
 export function configureHttpApp(app: NestFastifyApplication, config: AppConfig): void {
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      stopAtFirstError: true,
-      exceptionFactory: (errors) => new BadRequestException(describeFieldErrors(errors)),
-    }),
-  );
   app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars));
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
 

@@ -1,6 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import { schemaErrorMessage } from './schema-error-message';
 
 /** Longer than the 60 s idle timeout of common load balancers, so the balancer, not us, closes idle sockets. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -15,5 +16,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: config.http.trustProxy,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: REQUEST_TIMEOUT_MS,
+    // Route schemas report every bad field and never turn a number into the string a field asks for.
+    ajv: { customOptions: { allErrors: true, coerceTypes: false } },
+    schemaErrorFormatter: schemaErrorMessage,
   });
 }

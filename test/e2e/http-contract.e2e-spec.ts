@@ -47,10 +47,11 @@ describe('HTTP contract (api role)', () => {
 
   it('names each bad field with 400', async () => {
     expectError(await postJson(service.baseUrl, '/analyze', {}), 400, /text or abstract must be a non-empty string/);
+    expectError(await postJson(service.baseUrl, '/analyze', [1]), 400, /^body must be an object$/);
     expectError(await postJson(service.baseUrl, '/analyze', { text: '   ', abstract: '' }), 400, /text or abstract/);
     expectError(await postJson(service.baseUrl, '/analyze', { text: 42 }), 400, /text must be a string/);
     const both = await postJson(service.baseUrl, '/analyze', { text: 'fine', title: 't'.repeat(1001), abstract: 7 });
-    expectError(both, 400, /title must be shorter than or equal to 1000 characters/);
+    expectError(both, 400, /title must be at most 1,000 characters/);
     expect(both.body.message).toMatch(/abstract must be a string/);
   });
 
@@ -99,6 +100,8 @@ describe('HTTP contract (api role)', () => {
     const { body: document } = await request(service.baseUrl, '/docs-json');
     expect(Object.keys(document.paths).sort()).toEqual(['/analyze', '/health/live', '/health/ready', '/status', '/status/{id}']);
     expect(Object.keys(document.paths['/analyze'].post.responses).sort()).toEqual(['200', '202', '400', '413', '415', '429', '503']);
+    expect(document.paths['/analyze'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AnalyzePaperRequest' });
+    expect(Object.keys(document.components.schemas.AnalyzePaperRequest.properties)).toEqual(['title', 'abstract', 'text']);
     expect(document.components.schemas.AnalysisResultDto.required).toEqual(
       expect.arrayContaining(['title', 'summary', 'key_findings', 'sections', 'provider', 'model']),
     );

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { QueueCapacityGuard } from '../../../admission/queue-capacity.guard';
@@ -8,7 +9,7 @@ import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { AnalysisAcceptedDto, AnalysisCachedDto } from '../../dto/analysis-responses.dto';
 import { AnalyzePaperCommand, AnalyzePaperOutcome } from './analyze-paper.command';
-import { AnalyzePaperRequest } from './analyze-paper.request';
+import { ANALYZE_PAPER_BODY_SCHEMA, AnalyzePaperBody, AnalyzePaperRequest, requireTextOrAbstract } from './analyze-paper.request';
 
 export const statusUrl = (requestId: string) => `/status/${requestId}`;
 
@@ -24,6 +25,8 @@ export class AnalyzePaperController {
   @Post('analyze')
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(QueueCapacityGuard)
+  @RouteSchema({ body: ANALYZE_PAPER_BODY_SCHEMA })
+  @ApiBody({ type: AnalyzePaperRequest })
   @ApiOperation({
     summary: 'Submit a paper for analysis',
     description: 'Answers at once with a request id to poll. When the same content was analysed before, answers 200 with the result.',
@@ -38,7 +41,8 @@ export class AnalyzePaperController {
     description: 'This client sent more than THROTTLE_LIMIT submissions in THROTTLE_TTL seconds, or the queue holds MAX_QUEUE_SIZE papers; retry after Retry-After seconds',
   })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unreachable; try again shortly' })
-  async analyze(@Body() request: AnalyzePaperRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisAcceptedDto | AnalysisCachedDto> {
+  async analyze(@Body() request: AnalyzePaperBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisAcceptedDto | AnalysisCachedDto> {
+    requireTextOrAbstract(request);
     this.checkTextLength(request.text);
     const outcome: AnalyzePaperOutcome = await this.commandBus.execute(new AnalyzePaperCommand(request));
     if (outcome.status === 'done') {
