@@ -5,6 +5,23 @@ describe('paper content', () => {
     expect(normaliseText('  The \uFB01rst\u00A0result\r\n\r\n\r\n\r\nis   ﬂat \t ')).toBe('The first result\n\nis flat');
   });
 
+  it('leaves text that is already normal as it is, and normalises every near miss', () => {
+    const clean = 'A plain paragraph.\nA second line.\n\nA new paragraph ends here.';
+    expect(normaliseText(clean)).toBe(clean);
+    for (const [input, expected] of [
+      ['two  spaces', 'two spaces'],
+      ['line \nbreak', 'line\nbreak'],
+      ['line\n break', 'line\nbreak'],
+      ['a\n\n\n\nb', 'a\n\nb'],
+      [' padded ', 'padded'],
+      ['tab\there', 'tab here'],
+      ['caf\u00e9', 'caf\u00e9'],
+      ['\uFB01', 'fi'],
+    ]) {
+      expect(normaliseText(input)).toBe(expected);
+    }
+  });
+
   it('hashes copies that differ only in such details alike', () => {
     const a = normalisePaper({ title: ' Deep  nets', abstract: 'We show X.\r\n', text: '' });
     const b = normalisePaper({ title: 'Deep nets', abstract: 'We show X.' });

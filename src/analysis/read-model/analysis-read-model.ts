@@ -18,14 +18,11 @@ return 1`;
 
 type RecordFields = Record<string, string>;
 
+/** Only what differs from the defaults is written: most new records are three short fields. */
 function toFields(record: AnalysisRecord): RecordFields {
-  const fields: RecordFields = {
-    status: record.status,
-    paper: record.paperHash,
-    submitted_at: record.submittedAt,
-    attempts: String(record.attempts),
-    cached: record.cached ? '1' : '0',
-  };
+  const fields: RecordFields = { status: record.status, paper: record.paperHash, submitted_at: record.submittedAt };
+  if (record.attempts > 0) fields.attempts = String(record.attempts);
+  if (record.cached) fields.cached = '1';
   if (record.finishedAt) fields.finished_at = record.finishedAt;
   if (record.result) fields.result = JSON.stringify(record.result);
   return fields;
