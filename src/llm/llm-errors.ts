@@ -2,11 +2,7 @@ import { PermanentError } from '../common/permanent-error';
 
 /** The provider could not answer now (rate limit, overload, time-out, network): retrying later may work. */
 export class LlmUnavailableError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-    options?: ErrorOptions,
-  ) {
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'LlmUnavailableError';
   }

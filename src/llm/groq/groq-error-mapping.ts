@@ -1,11 +1,6 @@
 import { APIConnectionError, APIError } from 'groq-sdk';
 import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError } from '../llm-errors';
 
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const seconds = Number(headers?.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
-}
-
 function errorCode(error: APIError): string | undefined {
   const body = error.error as { error?: { code?: string }; code?: string } | undefined;
   return body?.error?.code ?? body?.code;
@@ -17,13 +12,13 @@ function errorCode(error: APIError): string | undefined {
  */
 export function mapGroqError(error: unknown, model: string): Error {
   if (error instanceof APIConnectionError) {
-    return new LlmUnavailableError(`Groq could not be reached (${error.name})`, undefined, { cause: error });
+    return new LlmUnavailableError(`Groq could not be reached (${error.name})`, { cause: error });
   }
   if (!(error instanceof APIError) || error.status === undefined) return error instanceof Error ? error : new Error(String(error));
 
   const status = error.status;
   if (status === 429 || status === 408 || status === 409 || status >= 500) {
-    return new LlmUnavailableError(`Groq answered ${status}`, retryAfterMs(error.headers as Headers | undefined), { cause: error });
+    return new LlmUnavailableError(`Groq answered ${status}`, { cause: error });
   }
   if (errorCode(error) === 'json_validate_failed') {
     return new InvalidAnalysisError('the model did not produce valid JSON', { cause: error });

@@ -1,0 +1,30 @@
+import { APIConnectionTimeoutError, APIError } from 'groq-sdk';
+import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError } from '../llm-errors';
+import { mapGroqError } from './groq-error-mapping';
+
+const apiError = (status: number, body: object = {}) => APIError.generate(status, body, undefined, new Headers());
+
+describe('mapGroqError', () => {
+  it.each([429, 500, 503, 408])('treats HTTP %i as a passing outage to retry', (status) => {
+    const mapped = mapGroqError(apiError(status), 'openai/gpt-oss-120b');
+    expect(mapped).toBeInstanceOf(LlmUnavailableError);
+    expect(mapped.message).toBe(`Groq answered ${status}`);
+  });
+
+  it('treats a time-out or a lost connection as a passing outage', () => {
+    expect(mapGroqError(new APIConnectionTimeoutError(), 'm')).toBeInstanceOf(LlmUnavailableError);
+  });
+
+  it('treats a model that produced no valid JSON as a bad answer, to ask again', () => {
+    expect(mapGroqError(apiError(400, { error: { code: 'json_validate_failed' } }), 'm')).toBeInstanceOf(InvalidAnalysisError);
+  });
+
+  it('gives up at once on a refused key or unknown model, saying what the operator must change, without the key', () => {
+    const key = mapGroqError(apiError(401), 'm');
+    expect(key).toBeInstanceOf(LlmRejectedError);
+    expect(key.message).toMatch(/check GROQ_API_KEY/);
+    const model = mapGroqError(apiError(404), 'llama-3.1-70b-instant');
+    expect(model).toBeInstanceOf(LlmRejectedError);
+    expect(model.message).toMatch(/"llama-3.1-70b-instant" is not available.*GROQ_MODEL/);
+  });
+});
