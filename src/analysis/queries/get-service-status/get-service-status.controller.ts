@@ -1,7 +1,8 @@
 import { CacheInterceptor, CacheTTL } from '@nestjs/cache-manager';
 import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { GetServiceStatusQuery } from './get-service-status.query';
 import { ServiceStatusDto } from './service-status.dto';
@@ -20,6 +21,7 @@ export class GetServiceStatusController {
   @CacheTTL(STATS_CACHE_MS)
   @ApiOperation({ summary: 'Service statistics: queue, totals, cache and LLM use (cached for about a second)' })
   @ApiOkResponse({ type: ServiceStatusDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds; retry after Retry-After seconds' })
   get(): Promise<ServiceStatusDto> {
     return this.queryBus.execute(new GetServiceStatusQuery());
   }
