@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { PaperContent } from '../analysis/paper-content';
 import { PaperStore } from '../analysis/read-model/paper-store';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
@@ -7,10 +6,12 @@ import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisFields, AnalysisResult, PaperDocument } from '../llm/analysis';
 import { AnalyzerIdentity } from '../llm/analyzer-identity';
+import { countPaperTokens } from '../llm/groq/paper-prompt';
 import { BatchAnalysis, PAPER_ANALYZER, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { detectSections } from '../papers/section-detector';
 import { BatchCollector } from './batch-collector';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { packByTokens } from './token-packer';
 
 interface PendingAnalysis {
   paperHash: string;
@@ -19,10 +20,16 @@ interface PendingAnalysis {
   reject: (error: Error) => void;
 }
 
+interface PendingDocument {
+  pending: PendingAnalysis;
+  document: PaperDocument;
+}
+
 export class PaperUnavailableError extends PermanentError {}
 
 /**
  * Turns single analysis requests into batched analyser calls: requests are gathered by count and wait,
+ * then packed into calls of at most BATCH_SIZE papers and BATCH_MAX_TOKENS input tokens,
  * identical papers are analysed once (within a batch and while one is in flight in this process),
  * cached results are reused, and an item the analyser got wrong is asked again on its own.
  */
@@ -32,6 +39,8 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   private readonly inFlight = new Map<string, Promise<AnalysisResult>>();
   private readonly collector: BatchCollector<PendingAnalysis>;
   private readonly calls: ConcurrencyLimit;
+  private readonly maxDocumentsPerCall: number;
+  private readonly maxTokensPerCall: number;
 
   constructor(
     @Inject(PAPER_ANALYZER) private readonly analyzer: PaperAnalyzer,
@@ -43,6 +52,8 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   ) {
     this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
     this.calls = new ConcurrencyLimit(config.llm.maxInflight);
+    this.maxDocumentsPerCall = config.batching.size;
+    this.maxTokensPerCall = config.batching.maxTokens;
   }
 
   /** The analysis of a stored paper, shared with any identical request already in flight here. */
@@ -71,7 +82,13 @@ export class BatchAnalysisService implements OnApplicationShutdown {
         pending.reject(new PaperUnavailableError('The paper\'s text is no longer stored (it expired before analysis); submit it again.'));
         return false;
       });
-      if (analysable.length > 0) await this.analyzeBatch(analysable, papers);
+      const documents = analysable.map((pending, index) => ({ pending, document: { id: `p${index + 1}`, ...papers.get(pending.paperHash)! } }));
+      const calls = packByTokens(
+        documents.map((entry) => ({ item: entry, tokens: countPaperTokens(entry.document) })),
+        this.maxTokensPerCall,
+        this.maxDocumentsPerCall,
+      );
+      await Promise.all(calls.map((call) => this.analyzeTogether(call)));
     } catch (error) {
       batch.forEach((pending) => pending.reject(error as Error));
     }
@@ -87,11 +104,16 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     });
   }
 
-  private async analyzeBatch(batch: PendingAnalysis[], papers: Map<string, PaperContent>): Promise<void> {
-    const documents: PaperDocument[] = batch.map((pending, index) => ({ id: `p${index + 1}`, ...papers.get(pending.paperHash)! }));
-    const analysis = await this.call(documents);
-
-    await Promise.all(batch.map((pending, index) => this.settle(pending, documents[index], analysis, batch.length > 1)));
+  /** One analyser call; if the call itself fails, only its own papers fail with it. */
+  private async analyzeTogether(entries: PendingDocument[]): Promise<void> {
+    let analysis: BatchAnalysis;
+    try {
+      analysis = await this.call(entries.map((entry) => entry.document));
+    } catch (error) {
+      entries.forEach(({ pending }) => pending.reject(error as Error));
+      return;
+    }
+    await Promise.all(entries.map(({ pending, document }) => this.settle(pending, document, analysis, entries.length > 1)));
   }
 
   private async settle(pending: PendingAnalysis, document: PaperDocument, analysis: BatchAnalysis, canAskAlone: boolean): Promise<void> {

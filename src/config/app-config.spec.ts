@@ -8,7 +8,7 @@ describe('loadAppConfig', () => {
       http: { port: 8000, maxTextChars: 400_000 },
       redis: { url: 'redis://127.0.0.1:6379' },
       llm: { provider: 'offline', groq: { model: 'openai/gpt-oss-120b', timeoutMs: 60_000 }, attempts: 3 },
-      batching: { size: 8, timeoutMs: 120 },
+      batching: { size: 8, timeoutMs: 120, maxTokens: 6_000 },
       cache: { ttlSeconds: 3600 },
       retention: { resultTtlSeconds: 604_800 },
     });

@@ -22,7 +22,7 @@ export interface AppConfig {
     retryDelayMs: number;
     maxInflight: number;
   };
-  batching: { size: number; timeoutMs: number };
+  batching: { size: number; timeoutMs: number; maxTokens: number };
   queue: { maxWaiting: number };
   cache: { ttlSeconds: number };
   retention: { resultTtlSeconds: number };
@@ -91,7 +91,7 @@ export function loadAppConfig(raw: Record<string, string | undefined> = readEnvi
       retryDelayMs: environment.LLM_RETRY_DELAY_MS,
       maxInflight: environment.MAX_INFLIGHT,
     },
-    batching: { size: environment.BATCH_SIZE, timeoutMs: environment.BATCH_TIMEOUT_MS },
+    batching: { size: environment.BATCH_SIZE, timeoutMs: environment.BATCH_TIMEOUT_MS, maxTokens: environment.BATCH_MAX_TOKENS },
     queue: { maxWaiting: environment.MAX_QUEUE_SIZE },
     cache: { ttlSeconds: environment.CACHE_TTL },
     retention: { resultTtlSeconds: environment.RESULT_TTL },

@@ -69,6 +69,10 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
   BATCH_TIMEOUT_MS = 120;
 
+  /** Input tokens of papers packed into one LLM call; below the key's tokens/minute, which Groq enforces per request too. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(10_000_000)
+  BATCH_MAX_TOKENS = 6_000;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000_000)
   MAX_QUEUE_SIZE = 100_000;
 

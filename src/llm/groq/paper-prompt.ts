@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PaperDocument } from '../analysis';
+import { countTokens } from '../token-counter';
 
 /** Part of every cache key: changing the prompt or the schema must change it, so old results are not served. */
 export const PROMPT_VERSION = 'p1';
@@ -39,13 +40,21 @@ function paperBody(document: PaperDocument): string {
   return lines.join('\n');
 }
 
+const fencedPaper = (id: string, boundary: string, body: string) => `<paper id="${id}" boundary="${boundary}">\n${body}\n</paper boundary="${boundary}">`;
+
 /** The user message for one call: every paper fenced by a fresh random boundary. */
 export function buildPapersMessage(documents: readonly PaperDocument[]): string {
-  const blocks = documents.map((document) => {
-    const boundary = randomBytes(6).toString('hex');
-    return `<paper id="${document.id}" boundary="${boundary}">\n${paperBody(document)}\n</paper boundary="${boundary}">`;
-  });
+  const blocks = documents.map((document) => fencedPaper(document.id, randomBytes(6).toString('hex'), paperBody(document)));
   return `Analyse these ${documents.length} paper(s).\n\n${blocks.join('\n\n')}`;
+}
+
+/** What the fence around each paper adds, measured once on a typical id and boundary. */
+let fenceTokens: number | undefined;
+
+/** The input tokens a paper adds to a request: its fields and its fence. */
+export function countPaperTokens(document: PaperDocument): number {
+  fenceTokens ??= countTokens(fencedPaper('p10', 'a1b2c3d4e5f6', '')) + 2;
+  return countTokens(paperBody(document)) + fenceTokens;
 }
 
 /** The papers of a user message built by `buildPapersMessage`, in order. */
