@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ANALYSIS_QUEUE, ANALYZE_PAPER_JOB, AnalyzePaperJob } from './analysis-queue';
+import { LLM_AWARE_BACKOFF, RetryDelayOptions } from './retry-delay';
 
 @Injectable()
 export class AnalysisJobProducer {
@@ -14,7 +15,7 @@ export class AnalysisJobProducer {
   ) {
     this.options = {
       attempts: config.llm.attempts,
-      backoff: { type: 'exponential', delay: config.llm.retryDelayMs },
+      backoff: { type: LLM_AWARE_BACKOFF, options: { baseDelayMs: config.llm.retryDelayMs } satisfies RetryDelayOptions },
       // Finished jobs leave Bull at once: the read model keeps what clients need.
       removeOnComplete: true,
       removeOnFail: true,

@@ -2,9 +2,13 @@ import { PermanentError } from '../common/permanent-error';
 
 /** The provider could not answer now (rate limit, overload, time-out, network): retrying later may work. */
 export class LlmUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** How long the provider asked us to wait (its Retry-After), when it said. */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, options?: ErrorOptions & { retryAfterMs?: number }) {
     super(message, options);
     this.name = 'LlmUnavailableError';
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BullRootModuleOptions } from '@nestjs/bull';
+import { LLM_AWARE_BACKOFF, retryDelayMs } from '../batching/retry-delay';
 import { requestConnectionOptions } from './redis-connection';
 import { BULL_PREFIX } from './redis-keys';
 
@@ -11,6 +12,7 @@ export function bullQueueOptions(url: string): BullRootModuleOptions {
   return {
     url,
     prefix: BULL_PREFIX,
+    settings: { backoffStrategies: { [LLM_AWARE_BACKOFF]: retryDelayMs } },
     redis: {
       ...requestConnectionOptions,
       enableReadyCheck: false,

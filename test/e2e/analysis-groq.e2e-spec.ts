@@ -78,6 +78,16 @@ describe('analysis with the groq adapter', () => {
     expect(groq.stats()).toMatchObject({ calls: 2, faults: 1 });
   });
 
+  it('waits out the Retry-After of a 429 before the next attempt, and the request still completes', async () => {
+    groq.configure({ retryAfterSeconds: 2 });
+    groq.queueFaults(['rate_limited']);
+    const status = await submitAndWait({ abstract: nextAbstract() });
+    expect(status).toMatchObject({ status: 'done', attempts: 2 });
+    const [limited, answered] = groq.stats().call_log;
+    expect(limited.status).toBe(429);
+    expect(answered.at - limited.at).toBeGreaterThanOrEqual(2_000);
+  });
+
   it('asks again alone for a paper whose item is missing from the batch answer', async () => {
     groq.queueFaults(['missing_item']);
     const accepted = await Promise.all([nextAbstract(), nextAbstract()].map((abstract) => postJson(service.baseUrl, '/analyze', { abstract })));

@@ -11,6 +11,11 @@ describe('mapGroqError', () => {
     expect(mapped.message).toBe(`Groq answered ${status}`);
   });
 
+  it('keeps the Retry-After a 429 carries', () => {
+    const limited = APIError.generate(429, {}, undefined, new Headers({ 'retry-after': '2.5' }));
+    expect((mapGroqError(limited, 'm') as LlmUnavailableError).retryAfterMs).toBe(2_500);
+  });
+
   it('treats a time-out or a lost connection as a passing outage', () => {
     expect(mapGroqError(new APIConnectionTimeoutError(), 'm')).toBeInstanceOf(LlmUnavailableError);
   });

@@ -1,6 +1,12 @@
 import { APIConnectionError, APIError } from 'groq-sdk';
 import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError } from '../llm-errors';
 
+/** Groq's Retry-After is in seconds, possibly with a fraction. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const seconds = Number(headers?.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds * 1000) : undefined;
+}
+
 function errorCode(error: APIError): string | undefined {
   const body = error.error as { error?: { code?: string }; code?: string } | undefined;
   return body?.error?.code ?? body?.code;
@@ -18,7 +24,7 @@ export function mapGroqError(error: unknown, model: string): Error {
 
   const status = error.status;
   if (status === 429 || status === 408 || status === 409 || status >= 500) {
-    return new LlmUnavailableError(`Groq answered ${status}`, { cause: error });
+    return new LlmUnavailableError(`Groq answered ${status}`, { cause: error, retryAfterMs: retryAfterMs(error.headers as Headers | undefined) });
   }
   if (errorCode(error) === 'json_validate_failed') {
     return new InvalidAnalysisError('the model did not produce valid JSON', { cause: error });
