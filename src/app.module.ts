@@ -7,6 +7,7 @@ import { BatchProcessorModule } from './batching/batch-processor.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { bullQueueOptions } from './redis/bull-options';
 import { RedisModule } from './redis/redis.module';
 import { ThrottlingModule } from './throttling/throttling.module';
@@ -19,7 +20,7 @@ const runsWorker = (config: AppConfig) => config.role !== 'api';
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const roleModules: Type[] = [
-      ...(servesHttp(config) ? [AnalysisHttpModule, HealthModule, ThrottlingModule] : []),
+      ...(servesHttp(config) ? [AnalysisHttpModule, HealthModule, MetricsModule, ThrottlingModule] : []),
       ...(runsWorker(config) ? [BatchProcessorModule] : []),
     ];
     return {

@@ -86,6 +86,18 @@ describe('HTTP contract (api role)', () => {
     expect(answer.body.uptime_seconds).toBeGreaterThan(0);
   });
 
+  it('exposes the service-wide totals, the queue depth and the process runtime to Prometheus', async () => {
+    const answer = await request(service.baseUrl, '/metrics');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const value = (metric: string) => Number(new RegExp(`^${metric.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm').exec(answer.body)?.[1]);
+    expect(value('rpa_analyses_submitted_total')).toBeGreaterThanOrEqual(2);
+    expect(value('rpa_queue_jobs{state="waiting"}')).toBeGreaterThanOrEqual(2);
+    expect(value('rpa_llm_calls_total')).toBe(0);
+    expect(answer.body).toMatch(/^# TYPE rpa_cache_misses_total counter$/m);
+    expect(answer.body).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
   it('answers liveness and readiness in Terminus format', async () => {
     const live = await request(service.baseUrl, '/health/live');
     expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
@@ -98,7 +110,7 @@ describe('HTTP contract (api role)', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('swagger-ui');
     const { body: document } = await request(service.baseUrl, '/docs-json');
-    expect(Object.keys(document.paths).sort()).toEqual(['/analyze', '/health/live', '/health/ready', '/status', '/status/{id}']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/analyze', '/health/live', '/health/ready', '/metrics', '/status', '/status/{id}']);
     expect(Object.keys(document.paths['/analyze'].post.responses).sort()).toEqual(['200', '202', '400', '413', '415', '429', '503']);
     expect(document.paths['/analyze'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AnalyzePaperRequest' });
     expect(Object.keys(document.components.schemas.AnalyzePaperRequest.properties)).toEqual(['title', 'abstract', 'text']);

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AnalysisModule } from '../analysis/analysis.module';
+import { MetricsController } from './metrics.controller';
+import { ServiceMetrics } from './service-metrics';
+
+/** GET /metrics for Prometheus, in every API process. */
+@Module({
+  imports: [CqrsModule, AnalysisModule],
+  controllers: [MetricsController],
+  providers: [ServiceMetrics],
+})
+export class MetricsModule {}
