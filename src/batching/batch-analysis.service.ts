@@ -130,20 +130,29 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     }
   }
 
+  /** One analyser call within MAX_INFLIGHT, accounted: papers, time in the call, tokens and outcome. */
   private async call(documents: PaperDocument[]): Promise<BatchAnalysis> {
+    let startedAt = 0;
+    const accounted = { llm_calls: 1, llm_papers: documents.length };
     try {
-      const analysis = await this.calls.run(() => this.analyzer.analyze(documents));
+      const analysis = await this.calls.run(() => {
+        startedAt = performance.now();
+        return this.analyzer.analyze(documents);
+      });
       await this.counters.increment({
-        llm_calls: 1,
+        ...accounted,
+        llm_call_ms: Math.round(performance.now() - startedAt),
         llm_prompt_tokens: analysis.usage.promptTokens,
         llm_completion_tokens: analysis.usage.completionTokens,
       });
       return analysis;
     } catch (error) {
-      await this.counters.increment({ llm_calls: 1, llm_failed_calls: 1 }).catch(() => undefined);
+      const elapsed = startedAt ? Math.round(performance.now() - startedAt) : 0;
+      await this.counters.increment({ ...accounted, llm_failed_calls: 1, llm_call_ms: elapsed }).catch(() => undefined);
       throw error;
     }
   }
+
 
   private toResult(fields: AnalysisFields, document: PaperDocument): AnalysisResult {
     return { ...fields, sections: detectSections(document.text), provider: this.identity.provider, model: this.identity.model };

@@ -69,6 +69,12 @@ describe('analysis with the groq adapter', () => {
     const { calls, call_log: log } = groq.stats();
     expect(calls).toBeLessThanOrEqual(3);
     expect(Math.max(...log.map((call) => call.papers))).toBe(8);
+
+    const { body: status } = await request(service.baseUrl, '/status');
+    expect(status.llm.papers).toBeGreaterThanOrEqual(16);
+    expect(status.llm.papers_per_call).toBeGreaterThan(1);
+    expect(status.llm.average_call_ms).toBeGreaterThan(0);
+    expect(status.llm.prompt_tokens).toBeGreaterThan(status.llm.calls * 100);
   });
 
   it('retries a call that failed with a server error, and the request still completes', async () => {

@@ -11,6 +11,8 @@ export const COUNTERS = [
   'cache_misses',
   'llm_calls',
   'llm_failed_calls',
+  'llm_papers',
+  'llm_call_ms',
   'llm_prompt_tokens',
   'llm_completion_tokens',
 ] as const;

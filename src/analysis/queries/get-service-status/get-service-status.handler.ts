@@ -12,6 +12,8 @@ import { ServiceCounters } from '../../read-model/service-counters';
 import { GetServiceStatusQuery } from './get-service-status.query';
 import { ServiceStatusDto } from './service-status.dto';
 
+const perCall = (total: number, calls: number) => (calls > 0 ? Math.round((total / calls) * 10) / 10 : 0);
+
 @QueryHandler(GetServiceStatusQuery)
 export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQuery, ServiceStatusDto> {
   constructor(
@@ -37,6 +39,10 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
         model: this.identity.model,
         calls: totals.llm_calls,
         failed_calls: totals.llm_failed_calls,
+        papers: totals.llm_papers,
+        call_ms: totals.llm_call_ms,
+        papers_per_call: perCall(totals.llm_papers, totals.llm_calls),
+        average_call_ms: perCall(totals.llm_call_ms, totals.llm_calls),
         prompt_tokens: totals.llm_prompt_tokens,
         completion_tokens: totals.llm_completion_tokens,
       },
