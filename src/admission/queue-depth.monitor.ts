@@ -2,9 +2,9 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
+import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { ANALYSIS_QUEUE } from '../batching/analysis-queue';
 import { REDIS } from '../redis/redis.module';
-import { redisKeys } from '../redis/redis-keys';
 
 const REFRESH_MS = 250;
 /** The drain rate is measured over this much recent history. */
@@ -29,6 +29,7 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly counters: ServiceCounters,
   ) {}
 
   /** Jobs waiting for a worker, as of the last refresh. */
@@ -56,11 +57,9 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
 
   async refresh(): Promise<void> {
     try {
-      const [[, waiting], [, finished]] = (await this.redis
-        .multi()
-        .llen(this.queue.toKey('wait'))
-        .hmget(redisKeys.stats, 'processed', 'failed')
-        .exec()) as [[null, number], [null, (string | null)[]]];
+      const pipeline = this.redis.multi().llen(this.queue.toKey('wait'));
+      this.counters.addRead(pipeline, ['processed', 'failed']);
+      const [[, waiting], [, finished]] = (await pipeline.exec()) as [[null, number], [null, (string | null)[]]];
       const at = Date.now();
       this.waitingNow = waiting;
       this.samples.push({ at, finished: finished.reduce((sum, value) => sum + Number(value ?? 0), 0) });

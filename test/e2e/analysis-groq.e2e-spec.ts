@@ -1,7 +1,7 @@
 import { FakeGroqServer } from '../fakes/fake-groq-server';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
-import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
+import { RunningApp, startAppWithFakeGroq } from '../support/test-app';
 
 const DATABASE = 3;
 
@@ -19,21 +19,9 @@ describe('analysis with the groq adapter', () => {
   };
 
   beforeAll(async () => {
-    await emptyDatabase(DATABASE);
-    const { baseUrl } = await groq.start();
-    service = await startApp(DATABASE, {
-      GROQ_API_KEY: 'gsk_test_key',
-      GROQ_BASE_URL: baseUrl,
-      BATCH_SIZE: '8',
-      BATCH_TIMEOUT_MS: '100',
-      LLM_RETRY_DELAY_MS: '50',
-      LLM_TIMEOUT_MS: '2000',
-    });
+    service = await startAppWithFakeGroq(DATABASE, groq, { LLM_RETRY_DELAY_MS: '50', LLM_TIMEOUT_MS: '2000' });
   });
-  afterAll(async () => {
-    await service.close();
-    await groq.stop();
-  });
+  afterAll(() => service.close());
   beforeEach(() => groq.reset());
 
   it('analyses a paper through Groq and reports the model', async () => {

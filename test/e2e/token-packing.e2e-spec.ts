@@ -2,7 +2,7 @@ import { countPaperTokens } from '../../src/llm/groq/paper-prompt';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
 import { pollUntilFinished, postJson } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
-import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
+import { RunningApp, startAppWithFakeGroq } from '../support/test-app';
 
 const DATABASE = 7;
 
@@ -14,20 +14,9 @@ describe('packing LLM calls by tokens', () => {
   const tokensOfTwo = abstracts.slice(0, 2).reduce((sum, abstract) => sum + countPaperTokens({ id: 'p1', abstract, text: '' }), 0);
 
   beforeAll(async () => {
-    await emptyDatabase(DATABASE);
-    const { baseUrl } = await groq.start();
-    service = await startApp(DATABASE, {
-      GROQ_API_KEY: 'gsk_test_key',
-      GROQ_BASE_URL: baseUrl,
-      BATCH_SIZE: '8',
-      BATCH_TIMEOUT_MS: '100',
-      BATCH_MAX_TOKENS: String(tokensOfTwo + 20),
-    });
+    service = await startAppWithFakeGroq(DATABASE, groq, { BATCH_MAX_TOKENS: String(tokensOfTwo + 20) });
   });
-  afterAll(async () => {
-    await service.close();
-    await groq.stop();
-  });
+  afterAll(() => service.close());
 
   it('keeps each call within BATCH_MAX_TOKENS, below BATCH_SIZE papers', async () => {
     const accepted = await Promise.all(abstracts.map((abstract) => postJson(service.baseUrl, '/analyze', { abstract })));

@@ -5,6 +5,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { configureHttpApp } from '../../src/http/configure-http-app';
 import { createFastifyAdapter } from '../../src/http/create-fastify-adapter';
+import { FakeGroqServer } from '../fakes/fake-groq-server';
 
 /** Each e2e suite owns one Redis database of the Redis on 6379, emptied when the suite starts. */
 export const redisUrlForDatabase = (database: number) => `redis://127.0.0.1:6379/${database}`;
@@ -33,4 +34,18 @@ export async function startApp(database: number, environment: Record<string, str
   await app.getHttpAdapter().getInstance().ready();
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, config, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** The app with its groq adapter pointed at `groq` (started here); closing it stops both. */
+export async function startAppWithFakeGroq(database: number, groq: FakeGroqServer, environment: Record<string, string> = {}): Promise<RunningApp> {
+  await emptyDatabase(database);
+  const { baseUrl } = await groq.start();
+  const running = await startApp(database, { GROQ_API_KEY: 'gsk_test_key', GROQ_BASE_URL: baseUrl, BATCH_SIZE: '8', BATCH_TIMEOUT_MS: '100', ...environment });
+  return {
+    ...running,
+    close: async () => {
+      await running.close();
+      await groq.stop();
+    },
+  };
 }

@@ -33,6 +33,11 @@ export class ServiceCounters {
     await pipeline.exec();
   }
 
+  /** Adds a read of `counters` to `pipeline`; its reply is their values, in order, as strings or null. */
+  addRead(pipeline: ChainableCommander, counters: readonly Counter[]): void {
+    pipeline.hmget(redisKeys.stats, ...counters);
+  }
+
   async read(): Promise<Record<Counter, number>> {
     const values = await this.redis.hmget(redisKeys.stats, ...COUNTERS);
     return Object.fromEntries(COUNTERS.map((counter, index) => [counter, Number(values[index] ?? 0)])) as Record<Counter, number>;
