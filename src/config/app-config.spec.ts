@@ -6,9 +6,15 @@ describe('loadAppConfig', () => {
     expect(config).toMatchObject({
       role: 'all',
       http: { port: 8000, maxTextChars: 400_000 },
+      upload: { maxBytes: 20 * 1024 * 1024, pdfTimeoutMs: 10_000 },
       redis: { url: 'redis://127.0.0.1:6379' },
-      llm: { provider: 'offline', groq: { model: 'openai/gpt-oss-120b', timeoutMs: 60_000 }, attempts: 3 },
-      batching: { size: 8, timeoutMs: 120, maxTokens: 6_000 },
+      llm: {
+        provider: 'offline',
+        groq: { model: 'openai/gpt-oss-120b', timeoutMs: 60_000 },
+        attempts: 3,
+        limits: { requestsPerMinute: 30, tokensPerMinute: 8_000, requestsPerDay: 1_000 },
+      },
+      batching: { size: 16, timeoutMs: 120, maxTokens: 6_000 },
       cache: { ttlSeconds: 3600 },
       retention: { resultTtlSeconds: 604_800 },
     });

@@ -13,6 +13,7 @@ export interface AppConfig {
   processes: { api: number; workers: number };
   logLevel: LogLevel;
   http: { host: string; port: number; maxTextChars: number; bodyLimitBytes: number; trustProxy: boolean | number | string[] };
+  upload: { maxBytes: number; pdfTimeoutMs: number };
   throttle: { ttlSeconds: number; submitLimit: number; pollLimit: number; apiKeys: string[] };
   redis: { url: string };
   llm: {
@@ -21,6 +22,8 @@ export interface AppConfig {
     attempts: number;
     retryDelayMs: number;
     maxInflight: number;
+    /** The key's limits, shared by every worker process through Redis. */
+    limits: { requestsPerMinute: number; tokensPerMinute: number; requestsPerDay: number };
   };
   batching: { size: number; timeoutMs: number; maxTokens: number };
   queue: { maxWaiting: number };
@@ -72,6 +75,7 @@ export function loadAppConfig(raw: Record<string, string | undefined> = readEnvi
       bodyLimitBytes: environment.MAX_TEXT_CHARS * JSON_BYTES_PER_CHAR + BODY_OVERHEAD_BYTES,
       trustProxy: parseTrustProxy(environment.TRUST_PROXY),
     },
+    upload: { maxBytes: environment.MAX_UPLOAD_MB * 1024 * 1024, pdfTimeoutMs: environment.PDF_TIMEOUT_MS },
     throttle: {
       ttlSeconds: environment.THROTTLE_TTL,
       submitLimit: environment.THROTTLE_LIMIT,
@@ -90,6 +94,7 @@ export function loadAppConfig(raw: Record<string, string | undefined> = readEnvi
       attempts: environment.LLM_ATTEMPTS,
       retryDelayMs: environment.LLM_RETRY_DELAY_MS,
       maxInflight: environment.MAX_INFLIGHT,
+      limits: { requestsPerMinute: environment.LLM_RPM, tokensPerMinute: environment.LLM_TPM, requestsPerDay: environment.LLM_RPD },
     },
     batching: { size: environment.BATCH_SIZE, timeoutMs: environment.BATCH_TIMEOUT_MS, maxTokens: environment.BATCH_MAX_TOKENS },
     queue: { maxWaiting: environment.MAX_QUEUE_SIZE },

@@ -63,8 +63,20 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(256)
   MAX_INFLIGHT = 4;
 
+  /** LLM requests per minute for the key, shared by every worker process (Groq's free tier: 30 on gpt-oss). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  LLM_RPM = 30;
+
+  /** LLM tokens (prompt + completion) per minute for the key, shared by every worker process (free tier: 8,000). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(100_000_000)
+  LLM_TPM = 8_000;
+
+  /** LLM requests per day for the key, shared by every worker process (free tier: 1,000). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100_000_000)
+  LLM_RPD = 1_000;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(256)
-  BATCH_SIZE = 8;
+  BATCH_SIZE = 16;
 
   @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
   BATCH_TIMEOUT_MS = 120;
@@ -84,6 +96,14 @@ export class Environment {
 
   @Type(() => Number) @IsInt() @Min(100) @Max(5_000_000)
   MAX_TEXT_CHARS = 400_000;
+
+  /** Largest file accepted by a multipart upload to POST /analyze, in megabytes. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1024)
+  MAX_UPLOAD_MB = 20;
+
+  /** Time limit for extracting the text of one uploaded PDF, in milliseconds. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  PDF_TIMEOUT_MS = 10_000;
 
   /** Submissions (POST /analyze) one client may make per THROTTLE_TTL seconds. */
   @Type(() => Number) @IsInt() @Min(1)
