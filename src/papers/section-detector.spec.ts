@@ -189,6 +189,55 @@ describe('detectSections', () => {
     expect(names(detectSections(text)).slice(-3)).toEqual(['References', 'A. Proofs', 'B. Additional Results']);
   });
 
+  it('takes a title-like line set apart by blank lines before a paragraph for a heading, as PDF extraction writes one', () => {
+    const text = [
+      'A Study of Detection',
+      '',
+      'Ann Author and Bo Author',
+      '',
+      'Mountain View Research Laboratory',
+      '',
+      'We study detection on two benchmarks and report what we found there.',
+      'The findings hold on both benchmarks.',
+      '',
+      'A. Detection Baselines',
+      '',
+      'PASCAL VOC',
+      '',
+      'Following earlier work, we train on the union of two years of data',
+      'and test on the held-out year.',
+      '',
+      'MS COCO',
+      '',
+      'The MS COCO dataset involves eighty object categories in total, and',
+      'we evaluate with the standard metric.',
+      '',
+      'Mean Precision by Class',
+      '',
+      'Figure 3. Precision of each class on the validation set of the dataset.',
+      'The baseline is shown in grey.',
+    ].join('\n');
+
+    expect(names(detectSections(text))).toEqual(['A. Detection Baselines', 'PASCAL VOC', 'MS COCO']);
+  });
+
+  it("leaves out numbered labels among a figure's short fragments", () => {
+    const text = [
+      '4. Experiments',
+      'We compare four methods on the digit task, with the same network for all of them.',
+      'SGD',
+      '5.5 MOMENTUM',
+      'ADAGRAD',
+      '5 ADADELTA',
+      '4.5',
+      'Fig. 1. Comparison of learning rate methods.',
+      '4.2. Sensitivity to Hyperparameters',
+      'The learning rate matters less for our method than for the others we tried here.',
+    ].join('\n');
+
+    expect(names(detectSections(text))).toEqual(['4. Experiments', '4.2. Sensitivity to Hyperparameters']);
+  });
+
   it('finds nothing in a text without headings', () => {
     const text = [
       'Wind turbines lose efficiency when ice forms on their blades. We measured ice accretion on',

@@ -56,6 +56,8 @@ const MAX_UNNUMBERED_WORDS = 6;
 /** A line this long is part of a paragraph, not a label next to a figure or table. */
 const MIN_PARAGRAPH_LINE = 40;
 const RUNNING_LINE_REPEATS = 3;
+const MAX_STANDALONE_WORDS = 8;
+const CAPTION_START = /^(fig(ure)?|table|algorithm|listing)\b/i;
 /** A numbered heading may skip one number (a heading lost by text extraction) but not jump further. */
 const MAX_NUMBER_STEP = 2;
 
@@ -196,6 +198,7 @@ function findHeadingCandidates(lines: readonly Line[]): Candidate[] {
     const candidate =
       numberedHeading(clean, lines, index, state, markdown) ??
       unnumberedHeading(clean, lines, index, markdown) ??
+      standaloneHeading(clean, lines, index, candidates) ??
       runInHeading(clean, candidates);
     if (!candidate) continue;
     if (!candidate.explicit) state.resetLetters();
@@ -262,6 +265,7 @@ function numberedHeading(
   if (!parsed) return undefined;
   const title = parsed.title.replace(/[:\s]+$/, '');
   if (!isTitleLike(title) || continuesIntoNextLine(lines, index)) return undefined;
+  if (!markdown && isAmongFragments(lines, index)) return undefined;
   if (!markdown && !state.fits(parsed.numbering) && !isCanonicalHeading(title)) return undefined;
   state.commit(parsed.numbering);
   return { name: headingName(`${parsed.numbering.label} ${title}`), explicit: true };
@@ -278,6 +282,38 @@ function unnumberedHeading(
   if (!isCanonicalHeading(title) || !isTitleLike(title)) return undefined;
   if (continuesFromPreviousLine(lines, index) || continuesIntoNextLine(lines, index)) return undefined;
   return { name: headingName(title), explicit: false };
+}
+
+/**
+ * A short title-like line set apart by blank lines and followed by a paragraph of prose: how text extracted from a
+ * PDF shows a heading printed on a line of its own, numbered or not ("PASCAL VOC" in an appendix). Only after the
+ * first heading, so the paper's title, authors and affiliations above the abstract are not taken for headings.
+ */
+function standaloneHeading(
+  text: string,
+  lines: readonly Line[],
+  index: number,
+  found: readonly Candidate[],
+): Omit<Candidate, 'start'> | undefined {
+  if (found.length === 0 || /[.:;,]$/.test(text) || text.split(/\s+/).length > MAX_STANDALONE_WORDS) return undefined;
+  if (!isTitleLike(text)) return undefined;
+  const before = index > 0 ? lines[index - 1] : undefined;
+  const setApart = (before === undefined || before.text === '' || lines[index].afterPageBreak) && lines[index + 1]?.text === '';
+  return setApart && opensProseParagraph(lines, index + 2) ? { name: headingName(text), explicit: true } : undefined;
+}
+
+/** A paragraph of at least two lines that starts with a full-length line of a sentence, not a caption. */
+function opensProseParagraph(lines: readonly Line[], index: number): boolean {
+  const first = lines[index]?.text ?? '';
+  const second = lines[index + 1]?.text ?? '';
+  return first.length >= MIN_PARAGRAPH_LINE && second !== '' && /^\p{Lu}\p{Ll}/u.test(first) && !CAPTION_START.test(first);
+}
+
+/** Between two short lines that end no sentence, a numbered line is a figure's or table's label ("5.5 MOMENTUM"). */
+function isAmongFragments(lines: readonly Line[], index: number): boolean {
+  const isFragment = (line: Line | undefined): boolean =>
+    line !== undefined && line.text !== '' && line.text.length < MIN_PARAGRAPH_LINE && !/[.!?:]$/.test(line.text);
+  return isFragment(lines[index - 1]) && isFragment(lines[index + 1]);
 }
 
 /** "Abstract—We study …" or "Acknowledgements We thank …": the heading opens its own paragraph's line. */

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  blankPdf,
+  compressionBombPdf,
+  garbagePdf,
+  manyPagesPdf,
+  passwordProtectedPdf,
+  scannedPdf,
+  slowPdf,
+} from '../../../test/fixtures/pdf/hostile-pdfs';
+import { textPdf } from '../../../test/fixtures/pdf/pdf-builder';
+import { UnreadableDocumentError, UnreadableReason } from '../unreadable-document.error';
+import { ExtractionQueueFullError, PdfTextExtractor } from './pdf-text-extractor';
+
+jest.setTimeout(60_000);
+
+const GOOD_PAPER = readFileSync(join(__dirname, '..', '..', '..', '..', 'shared', 'papers', 'ieee-07952116.pdf'));
+const SHORT_NOTE = textPdf([
+  [
+    { x: 72, y: 720, size: 18, text: 'A Short Note' },
+    { x: 72, y: 690, size: 11, text: 'One page of plain text is read in a few milliseconds by a warm process.' },
+  ],
+]);
+
+async function refusal(extraction: Promise<unknown>): Promise<UnreadableDocumentError> {
+  const error = await extraction.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(UnreadableDocumentError);
+  return error as UnreadableDocumentError;
+}
+
+async function expectRefused(extraction: Promise<unknown>, reason: UnreadableReason, messagePart: string): Promise<void> {
+  const error = await refusal(extraction);
+  expect(error.reason).toBe(reason);
+  expect(error.message).toContain(messagePart);
+}
+
+async function expectReadsGoodPaper(extractor: PdfTextExtractor): Promise<void> {
+  const paper = await extractor.extract(GOOD_PAPER);
+  expect(paper.pages).toBe(5);
+}
+
+async function expectReadsShortNote(extractor: PdfTextExtractor): Promise<void> {
+  const note = await extractor.extract(SHORT_NOTE);
+  expect(note.title).toBe('A Short Note');
+}
+
+describe('PdfTextExtractor refusing documents it cannot read', () => {
+  const extractor = new PdfTextExtractor({ timeoutMs: 20_000, memoryLimitMb: 256, poolSize: 2, maxPages: 500 });
+
+  afterAll(() => extractor.close());
+
+  it('refuses files that are not PDFs at all without starting a process', async () => {
+    await expectRefused(extractor.extract(Buffer.from('Just some text, no PDF here.')), 'not-pdf', 'not a PDF');
+    await expectRefused(extractor.extract(new Uint8Array(0)), 'empty', 'contains no text');
+  });
+
+  it('refuses a damaged PDF', async () => {
+    await expectRefused(extractor.extract(garbagePdf()), 'corrupt', 'damaged');
+  });
+
+  it('refuses a password-protected PDF', async () => {
+    await expectRefused(extractor.extract(passwordProtectedPdf()), 'password', 'password-protected');
+  });
+
+  it('refuses a scanned PDF, which has images and no text layer', async () => {
+    await expectRefused(
+      extractor.extract(scannedPdf()),
+      'no-text',
+      'the PDF has no text layer; it looks scanned: send a PDF with selectable text, or send the text itself',
+    );
+  });
+
+  it('refuses a PDF whose pages are blank', async () => {
+    await expectRefused(extractor.extract(blankPdf()), 'empty', 'contains no text');
+  });
+
+  it('refuses a PDF with more pages than it reads', async () => {
+    await expectRefused(extractor.extract(manyPagesPdf(600)), 'too-many-pages', 'has 600 pages');
+  });
+
+  it('stops a compression bomb at the memory cap, and reads the next paper with a fresh process', async () => {
+    const started = Date.now();
+    await expectRefused(extractor.extract(compressionBombPdf(4)), 'memory', 'more than the 256 MB of memory allowed');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expectReadsGoodPaper(extractor);
+  });
+
+  it('reads two papers side by side', async () => {
+    const [first, second] = await Promise.all([extractor.extract(GOOD_PAPER), extractor.extract(GOOD_PAPER)]);
+    expect(first.text).toBe(second.text);
+  });
+
+  it('never quotes the document in its messages', async () => {
+    const error = await refusal(extractor.extract(passwordProtectedPdf()));
+    expect(error.message).not.toContain('Secret findings');
+  });
+});
+
+describe('PdfTextExtractor under a time limit', () => {
+  const extractor = new PdfTextExtractor({ timeoutMs: 300 });
+
+  afterAll(() => extractor.close());
+
+  it('gives up on a document that takes longer than the limit, and reads the next one with a fresh process', async () => {
+    await expectReadsShortNote(extractor);
+    const started = Date.now();
+    await expectRefused(extractor.extract(slowPdf()), 'timeout', 'took longer than the 0.3 s allowed');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await expectReadsShortNote(extractor);
+  });
+});
+
+describe('PdfTextExtractor with every process busy', () => {
+  const extractor = new PdfTextExtractor({ timeoutMs: 20_000, poolSize: 1, maxQueue: 1 });
+
+  afterAll(() => extractor.close());
+
+  it('queues documents up to its limit and refuses more at once', async () => {
+    await expectReadsShortNote(extractor);
+    const running = extractor.extract(GOOD_PAPER);
+    const waiting = extractor.extract(GOOD_PAPER);
+    await expect(extractor.extract(GOOD_PAPER)).rejects.toBeInstanceOf(ExtractionQueueFullError);
+    await expect(Promise.all([running, waiting])).resolves.toHaveLength(2);
+  });
+});
