@@ -17,6 +17,7 @@ describe('paper content', () => {
       ['tab\there', 'tab here'],
       ['caf\u00e9', 'caf\u00e9'],
       ['\uFB01', 'fi'],
+      ['end of page \n\f Next page', 'end of page\n\fNext page'],
     ]) {
       expect(normaliseText(input)).toBe(expected);
     }

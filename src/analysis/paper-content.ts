@@ -17,7 +17,8 @@ const NEEDS_NORMALISING = /[^\x20-\x7e\n]| {2}| \n|\n |\n\n\n|^\s|\s$/;
 /**
  * Unicode compatibility forms (ligatures, full-width letters, odd spaces) folded, line ends unified,
  * runs of spaces collapsed and blank-line runs shortened: two copies of a paper that differ only
- * in such details hash alike and are analysed once.
+ * in such details hash alike and are analysed once. Form feeds stay: they mark the page breaks of
+ * an extracted PDF, which section detection reads.
  */
 export function normaliseText(value: string | undefined): string {
   if (!value) return '';
@@ -25,8 +26,8 @@ export function normaliseText(value: string | undefined): string {
   return value
     .normalize('NFKC')
     .replace(/\r\n?/g, '\n')
-    .replace(/[^\S\n]+/g, ' ')
-    .replace(/ *\n */g, '\n')
+    .replace(/[^\S\n\f]+/g, ' ')
+    .replace(/ *([\n\f]) */g, '$1')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }

@@ -52,7 +52,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
       if (exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE) {
         return `the request body is too large: text is limited to ${this.maxTextChars.toLocaleString('en')} characters (MAX_TEXT_CHARS)`;
       }
-      if (exception.getStatus() === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return 'unsupported Content-Type: send application/json';
+      if (exception.getStatus() === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return 'unsupported Content-Type: send application/json, or multipart/form-data with the paper as "file"';
     }
     return messageOf(exception);
   }

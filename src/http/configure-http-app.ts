@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseFilter } from '../common/error-response.filter';
 import { AppConfig } from '../config/app-config';
-import { registerJsonBodyParser } from './json-body-parser';
+import { registerBodyParsers } from './body-parsers';
 
 /**
  * Body parsing, error shape and API docs: what every API process (and the e2e tests) sets on the app,
@@ -10,7 +10,7 @@ import { registerJsonBodyParser } from './json-body-parser';
  */
 export function configureHttpApp(app: NestFastifyApplication, config: AppConfig): void {
   app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars));
-  registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  registerBodyParsers(app.getHttpAdapter().getInstance(), config.upload.maxBytes);
 
   const document = SwaggerModule.createDocument(
     app,

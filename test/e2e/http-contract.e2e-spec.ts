@@ -111,7 +111,7 @@ describe('HTTP contract (api role)', () => {
     expect(page.body).toContain('swagger-ui');
     const { body: document } = await request(service.baseUrl, '/docs-json');
     expect(Object.keys(document.paths).sort()).toEqual(['/analyze', '/health/live', '/health/ready', '/metrics', '/status', '/status/{id}']);
-    expect(Object.keys(document.paths['/analyze'].post.responses).sort()).toEqual(['200', '202', '400', '413', '415', '429', '503']);
+    expect(Object.keys(document.paths['/analyze'].post.responses).sort()).toEqual(['200', '202', '400', '413', '415', '422', '429', '503']);
     expect(document.paths['/analyze'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AnalyzePaperRequest' });
     expect(Object.keys(document.components.schemas.AnalyzePaperRequest.properties)).toEqual(['title', 'abstract', 'text']);
     expect(document.components.schemas.AnalysisResultDto.required).toEqual(

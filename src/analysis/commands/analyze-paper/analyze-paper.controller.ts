@@ -1,15 +1,29 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { QueueCapacityGuard } from '../../../admission/queue-capacity.guard';
 import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { AnalysisAcceptedDto, AnalysisCachedDto } from '../../dto/analysis-responses.dto';
 import { AnalyzePaperCommand, AnalyzePaperOutcome } from './analyze-paper.command';
-import { ANALYZE_PAPER_BODY_SCHEMA, AnalyzePaperBody, AnalyzePaperRequest, requireTextOrAbstract } from './analyze-paper.request';
+import { SubmittedPaper, UploadedPaperReader } from '../../../papers/upload/uploaded-paper.reader';
+import { ANALYZE_PAPER_BODY_SCHEMA, AnalyzePaperBody, AnalyzePaperRequest, AnalyzePaperUpload, requireTextOrAbstract } from './analyze-paper.request';
 
 export const statusUrl = (requestId: string) => `/status/${requestId}`;
 
@@ -19,32 +33,55 @@ export const statusUrl = (requestId: string) => `/status/${requestId}`;
 export class AnalyzePaperController {
   constructor(
     private readonly commandBus: CommandBus,
+    private readonly uploads: UploadedPaperReader,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post('analyze')
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(QueueCapacityGuard)
-  @RouteSchema({ body: ANALYZE_PAPER_BODY_SCHEMA })
-  @ApiBody({ type: AnalyzePaperRequest })
+  @RouteSchema({ body: { content: { 'application/json': { schema: ANALYZE_PAPER_BODY_SCHEMA } } } })
+  @ApiExtraModels(AnalyzePaperRequest, AnalyzePaperUpload)
   @ApiOperation({
     summary: 'Submit a paper for analysis',
-    description: 'Answers at once with a request id to poll. When the same content was analysed before, answers 200 with the result.',
+    description:
+      'Send the paper as JSON (text and/or abstract), or upload it as multipart/form-data: one PDF, plain text or Markdown `file` ' +
+      '(at most MAX_UPLOAD_MB) and an optional `title`. An upload is read while the request is answered, so an unreadable ' +
+      'document is refused at once and only its text is queued. Answers at once with a request id to poll. When the same ' +
+      'content was analysed before, answers 200 with the result.',
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(AnalyzePaperRequest) } },
+        'multipart/form-data': { schema: { $ref: getSchemaPath(AnalyzePaperUpload) } },
+      },
+    },
   })
   @ApiAcceptedResponse({ type: AnalysisAcceptedDto, description: 'Queued; poll status_url (also in the Location header)' })
   @ApiOkResponse({ type: AnalysisCachedDto, description: 'Answered from the result cache' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A field is missing or malformed; the message names each one' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The text is longer than MAX_TEXT_CHARS' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'The body is not application/json' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The text is longer than MAX_TEXT_CHARS, or the file larger than MAX_UPLOAD_MB' })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ErrorResponseDto,
+    description: 'The body is neither JSON nor multipart/form-data, or the uploaded file is not a PDF, plain text or Markdown (decided from its bytes)',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'The uploaded document cannot be read: corrupt, password-protected, scanned with no text layer, empty, or too slow or large to extract',
+  })
   @ApiTooManyRequestsResponse({
     type: ErrorResponseDto,
     description: 'This client sent more than THROTTLE_LIMIT submissions in THROTTLE_TTL seconds, or the queue holds MAX_QUEUE_SIZE papers; retry after Retry-After seconds',
   })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unreachable; try again shortly' })
-  async analyze(@Body() request: AnalyzePaperBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisAcceptedDto | AnalysisCachedDto> {
-    requireTextOrAbstract(request);
-    this.checkTextLength(request.text);
-    const outcome: AnalyzePaperOutcome = await this.commandBus.execute(new AnalyzePaperCommand(request));
+  async analyze(
+    @Body() body: AnalyzePaperBody | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AnalysisAcceptedDto | AnalysisCachedDto> {
+    const paper: SubmittedPaper = request.isMultipart() ? await this.uploads.read(request) : requireTextOrAbstract(body ?? {});
+    this.checkTextLength(paper.text);
+    const outcome: AnalyzePaperOutcome = await this.commandBus.execute(new AnalyzePaperCommand(paper));
     if (outcome.status === 'done') {
       reply.status(HttpStatus.OK);
       return { request_id: outcome.requestId, status: 'done', cached: true, result: outcome.result };
@@ -58,7 +95,7 @@ export class AnalyzePaperController {
     const limit = this.config.http.maxTextChars;
     if (text && text.length > limit) {
       throw new PayloadTooLargeException(
-        `text has ${text.length.toLocaleString('en')} characters; the limit is ${limit.toLocaleString('en')} (MAX_TEXT_CHARS): send a shorter text`,
+        `the paper's text has ${text.length.toLocaleString('en')} characters; the limit is ${limit.toLocaleString('en')} (MAX_TEXT_CHARS): send a shorter text`,
       );
     }
   }

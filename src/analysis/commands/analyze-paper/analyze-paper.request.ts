@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export const MAX_TITLE_CHARS = 1_000;
 export const MAX_ABSTRACT_CHARS = 50_000;
@@ -27,10 +27,12 @@ export const ANALYZE_PAPER_BODY_SCHEMA = {
 
 const nonBlank = (value: string | undefined) => value !== undefined && value.trim().length > 0;
 
-export function requireTextOrAbstract(body: AnalyzePaperBody): void {
+/** The body itself, once it is known to say something. */
+export function requireTextOrAbstract(body: AnalyzePaperBody): AnalyzePaperBody {
   if (!nonBlank(body.text) && !nonBlank(body.abstract)) {
     throw new BadRequestException('text or abstract must be a non-empty string: send the paper\'s text, its abstract, or both');
   }
+  return body;
 }
 
 /** The body as the API documentation describes it. */
@@ -49,4 +51,20 @@ export class AnalyzePaperRequest implements AnalyzePaperBody {
     example: '1. Introduction\nDeep convolutional neural networks have led to a series of breakthroughs for image classification...',
   })
   text?: string;
+}
+
+/** The multipart/form-data upload as the API documentation describes it. */
+export class AnalyzePaperUpload {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'The paper: a PDF with a text layer, a plain text or a Markdown file, at most MAX_UPLOAD_MB (20 MB by default). Its type is read from its bytes.',
+  })
+  file!: string;
+
+  @ApiPropertyOptional({ description: 'The paper\'s title; by default the title found in the document.', maxLength: MAX_TITLE_CHARS })
+  title?: string;
+
+  @ApiPropertyOptional({ description: 'The paper\'s abstract, if the document lacks one.', maxLength: MAX_ABSTRACT_CHARS })
+  abstract?: string;
 }
