@@ -40,6 +40,6 @@ export class AnalysisResultDto implements AnalysisResult {
   @ApiProperty({ enum: ['groq', 'offline'], example: 'offline' })
   provider!: 'groq' | 'offline';
 
-  @ApiProperty({ example: 'extractive-textrank-1.0', description: 'The Groq model, or the offline analyser\'s name and version' })
+  @ApiProperty({ example: 'extractive-textrank-1.1', description: 'The Groq model, or the offline analyser\'s name and version' })
   model!: string;
 }

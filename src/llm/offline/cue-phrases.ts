@@ -29,6 +29,14 @@ const RESULT_CUES: readonly Cue[] = [
   [/\b\d+(\.\d+)?\b/, 0.5],
 ];
 
+/** How a paper states what it contributes, typically at the end of the introduction and in the conclusion. */
+const CONTRIBUTION_CUES: readonly Cue[] = [
+  [/\b(in|with) this (paper|work|report|article|study|note)\b|\bth(is|e present) (paper|work|report|article|study) (propos|present|introduc|describ|show|demonstrat|address|investigat|stud)\w*/i, 2],
+  [/\bwe (have )?(propos|present|introduc|describ|develop|show|demonstrat|address|investigat|stud)\w*\b/i, 2],
+  [/\b(our|the proposed|a novel|a new) (\w+ )?(method|approach|model|framework|algorithm|technique|system|architecture)\b/i, 1],
+  [/\b(outperform|surpass|state[- ]of[- ]the[- ]art|significant(ly)?|substantial(ly)?)/i, 0.5],
+];
+
 /** An admission of a limitation on its own. */
 const STRONG_LIMITATION_CUES: readonly RegExp[] = [
   /\blimitations?\b/i,
@@ -48,10 +56,17 @@ const WEAK_LIMITATION_CUES: readonly RegExp[] = [
   /^however\b|\bhowever,/i,
 ];
 
+/** "Section 4 concludes with future work": an outline of the paper, about its structure rather than its content. */
+const OUTLINE = /\b(section|sec\.)\s*\d/i;
+
 const APPROACH_MENTION = /\b(method|approach|algorithm|framework|model|technique|procedure|architecture|system)s?\b/i;
 
 export function findingCueScore(text: string): number {
   return cueScore(text, FINDING_CUES);
+}
+
+export function contributionCueScore(text: string): number {
+  return cueScore(text, CONTRIBUTION_CUES);
 }
 
 export function methodCueScore(text: string): number {
@@ -71,6 +86,10 @@ export function limitationCueScore(text: string): number {
 
 export function hasStrongLimitationCue(text: string): boolean {
   return STRONG_LIMITATION_CUES.some((pattern) => pattern.test(text));
+}
+
+export function outlinesPaper(text: string): boolean {
+  return OUTLINE.test(text);
 }
 
 export function mentionsApproach(text: string): boolean {

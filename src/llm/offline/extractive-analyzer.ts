@@ -1,21 +1,23 @@
 import { AnalysisFields, PaperDocument } from '../analysis';
-import { pickKeyFindings, pickLimitations, pickMethodology, pickResults, pickSummary } from './field-pickers';
+import { pickKeyFindings, pickLimitations, pickMethodology, pickResults } from './field-pickers';
 import { extractKeyphrases } from './keyphrases';
 import { splitPaper } from './paper-parts';
 import { PaperSentence, readSentences, tokenize } from './paper-sentences';
 import { rankSentences } from './ranked-sentences';
 import { joinSentences } from './sentence-picking';
 import { isProseSentence } from './sentence-quality';
+import { pickSummary } from './summary-picker';
 import { guessTitle } from './title-guess';
 
 /** Part of the model name, and so of cache keys: bump it whenever the same paper would be analysed differently. */
-export const EXTRACTIVE_ANALYZER_VERSION = '1.0';
+export const EXTRACTIVE_ANALYZER_VERSION = '1.1';
 
 const NOT_STATED = 'Not stated in the text.';
 
 /**
- * Analyses a paper without a language model: TextRank picks central sentences for the summary, cue phrases pick
- * findings, method, results and limitations, and noun phrases make the keywords. Deterministic and local.
+ * Analyses a paper without a language model: the summary takes central sentences (TextRank) of the body where papers
+ * state their contributions, cue phrases pick findings, method, results and limitations, and noun phrases make the
+ * keywords. Deterministic and local.
  */
 export class ExtractiveAnalyzer {
   static readonly modelName = `extractive-textrank-${EXTRACTIVE_ANALYZER_VERSION}`;

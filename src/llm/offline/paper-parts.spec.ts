@@ -35,6 +35,17 @@ describe('splitPaper', () => {
     ]);
   });
 
+  it('counts every subsection of related work as related work, whatever its name', () => {
+    const text = '1 Introduction\nCooling costs energy.\n2 Related Work\n2.1 Methods Using Water\nOthers cool with water.\n3 Method\nWe use air.';
+
+    expect(splitPaper({ id: '1', text }).body.map((part) => [part.heading, part.kind])).toEqual([
+      ['1 Introduction', 'introduction'],
+      ['2 Related Work', 'related'],
+      ['2.1 Methods Using Water', 'related'],
+      ['3 Method', 'method'],
+    ]);
+  });
+
   it('prefers the abstract given with the document', () => {
     expect(splitPaper({ id: '1', text: TEXT, abstract: ' Given abstract. ' }).abstract).toBe('Given abstract.');
   });

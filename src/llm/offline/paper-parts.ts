@@ -1,5 +1,6 @@
-import { PaperDocument, PaperSection } from '../analysis';
-import { detectSections, runningLines, SectionKind, sectionKind } from '../../papers/section-detector';
+import { PaperDocument } from '../analysis';
+import { BACK_MATTER, OutlinedSection, outlinePaper } from '../../papers/paper-outline';
+import { runningLines, SectionKind } from '../../papers/section-detector';
 import { withoutLines } from './prose-text';
 
 /** A stretch of the paper's text under one heading, the heading itself left out. */
@@ -20,7 +21,6 @@ export interface PaperParts {
 /** Text past this is not analysed: the first 200,000 characters of the body carry what an extractive summary needs. */
 const MAX_BODY_CHARS = 200_000;
 
-const BACK_MATTER: ReadonlySet<SectionKind> = new Set(['references', 'acknowledgements', 'appendix']);
 /** Before such a first heading, the text holds the title, authors and affiliations, maybe an unlabelled abstract. */
 const OPENING_KINDS: ReadonlySet<SectionKind> = new Set(['abstract', 'introduction']);
 
@@ -28,13 +28,12 @@ export function splitPaper(document: PaperDocument): PaperParts {
   const text = document.text ?? '';
   const givenAbstract = (document.abstract ?? '').trim();
   const running = runningLines(text);
-  const sections = detectSections(text);
+  const sections = outlinePaper(text);
   if (sections.length === 0) {
     return { abstract: givenAbstract, body: capLength([{ kind: 'other', heading: '', text: withoutLines(text, running) }]) };
   }
 
-  const kinds = kindsInContext(sections);
-  const parts = sections.map((section, index) => sectionPart(text, section, kinds[index], running));
+  const parts = sections.map((section) => sectionPart(text, section, running));
   const lead = withoutLines(text.slice(0, sections[0].start), running);
   const leadIsFrontMatter = OPENING_KINDS.has(parts[0].kind);
   const foundAbstract = parts.find((part) => part.kind === 'abstract')?.text.trim() ?? '';
@@ -44,34 +43,9 @@ export function splitPaper(document: PaperDocument): PaperParts {
   return { abstract, body: capLength(body) };
 }
 
-/**
- * A subsection named by its topic alone ("4.1 ImageNet") belongs to its parent's kind (experiments); an unnamed
- * section after the references is an appendix. A known body kind after the references is kept, as text extraction
- * of two-column layouts may put the references before the conclusion.
- */
-function kindsInContext(sections: readonly PaperSection[]): SectionKind[] {
-  const kinds: SectionKind[] = [];
-  let parentKind: SectionKind = 'other';
-  let afterReferences = false;
-  for (const section of sections) {
-    const own = sectionKind(section.name);
-    const subsection = isSubsection(section.name);
-    if (!subsection) parentKind = own;
-    if (own !== 'other') kinds.push(own);
-    else if (afterReferences) kinds.push('appendix');
-    else kinds.push(subsection ? parentKind : own);
-    if (own === 'references') afterReferences = true;
-  }
-  return kinds;
-}
-
-function isSubsection(name: string): boolean {
-  return /^\d{1,2}\.\d/.test(name) || /^[A-Z]\.\s/.test(name);
-}
-
-function sectionPart(text: string, section: PaperSection, kind: SectionKind, running: ReadonlySet<string>): TextPart {
+function sectionPart(text: string, section: OutlinedSection, running: ReadonlySet<string>): TextPart {
   const body = withoutHeading(text.slice(section.start, section.end), section.name);
-  return { kind, heading: section.name, text: withoutLines(body, running) };
+  return { kind: section.kind, heading: section.name, text: withoutLines(body, running) };
 }
 
 /** Drops the heading's line, or the heading words of a run-in heading such as "Abstract—We study …". */

@@ -13,6 +13,24 @@ describe('proseParagraphs', () => {
     expect(proseParagraphs(text)).toEqual(['Accuracy improves with depth, as the next figure shows in detail.', 'The gap closes after 40 epochs of training.']);
   });
 
+  it('drops figure and table captions whole, not only their labels', () => {
+    const text = [
+      'Deeper networks are harder to train, as the next figure shows.',
+      '',
+      'Figure 1. Training error (left) and test error (right) on CIFAR-10',
+      'with 20-layer and 56-layer plain networks.',
+      '',
+      'Table 2: Top-1 error rates of the networks on the validation set.',
+      '',
+      'Table 2 shows that the residual networks train better.',
+    ].join('\n');
+
+    expect(proseParagraphs(text)).toEqual([
+      'Deeper networks are harder to train, as the next figure shows.',
+      'Table 2 shows that the residual networks train better.',
+    ]);
+  });
+
   it('ends a paragraph at a short line without a sentence end, such as a leftover heading', () => {
     const text = 'We describe the data set in the following paragraphs in full.\nData Collection\nSensors were read every minute during the whole summer.';
 

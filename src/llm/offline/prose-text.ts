@@ -8,6 +8,9 @@ const ABBREVIATION_PERIOD = '\u2024';
 const ABBREVIATIONS = /\b(Figs?|Eqs?|Eqns?|Secs?|Tabs?|Refs?|Thms?|Defs?|Props?|Algs?|Apps?|Ch|Vol|Proc|approx|resp|cf|vs|et al)\.(?=\s*[\p{L}\p{N}([])/gu;
 const NUMBER_ABBREVIATION = /\b(No|Nos|pp)\.(?=\s*\d)/g;
 
+/** "Figure 3:", "Table 2.", "Fig. 4.", "Algorithm 1:" opening a caption, as opposed to "Table 2 shows …". */
+const CAPTION_LABEL = /^(fig(ure)?|tab(le)?|alg(orithm)?|listing)\.?\s*[\dIVX]+[a-z]?\s*[.:|]|^(left|right|top|bottom|middle)\b[^.]{0,20}:/i;
+
 /** A block with fewer words than this and no sentence end is a label, a caption fragment or a table cell. */
 const MIN_BLOCK_WORDS = 6;
 /** A line much shorter than the block's usual line, without a sentence end, closes a paragraph or is a heading. */
@@ -19,6 +22,11 @@ export function withoutLines(text: string, lines: ReadonlySet<string>): string {
     .split('\n')
     .filter((line) => !lines.has(line.trim()))
     .join('\n');
+}
+
+/** Whether the text opens like a figure, table or algorithm caption. */
+export function isCaption(text: string): boolean {
+  return CAPTION_LABEL.test(text);
 }
 
 /** Whitespace runs become one space; control and invisible format characters go. */
@@ -37,7 +45,10 @@ export function restoreAbbreviations(text: string): string {
   return text.replaceAll(ABBREVIATION_PERIOD, '.');
 }
 
-/** The paragraphs of a stretch of text, each on one line, without blocks that are not prose. */
+/**
+ * The paragraphs of a stretch of text, each on one line, without blocks that are not prose. Captions go whole: the
+ * sentence splitter would cut "Figure 1. Training error …" after its label and leave the rest looking like prose.
+ */
 export function proseParagraphs(text: string): string[] {
   const paragraphs: string[] = [];
   for (const block of text.split(/\n[^\S\n]*\n/)) {
@@ -48,7 +59,7 @@ export function proseParagraphs(text: string): string[] {
     if (lines.length === 0 || !isProseBlock(lines)) continue;
     for (const paragraph of joinWrappedLines(lines)) {
       const clean = collapseWhitespace(paragraph);
-      if (clean !== '') paragraphs.push(clean);
+      if (clean !== '' && !isCaption(clean)) paragraphs.push(clean);
     }
   }
   return paragraphs;

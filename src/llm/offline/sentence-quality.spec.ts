@@ -1,9 +1,10 @@
 import { readSentences } from './paper-sentences';
 import { citesOthers, isProseSentence } from './sentence-quality';
 
+/** Whether the text reads as one sentence worth quoting; captions do not even reach the sentence splitter. */
 function isProse(text: string): boolean {
   const [sentence] = readSentences([{ kind: 'other', heading: '', text }]);
-  return isProseSentence(sentence);
+  return sentence !== undefined && isProseSentence(sentence);
 }
 
 describe('isProseSentence', () => {
@@ -21,6 +22,9 @@ describe('isProseSentence', () => {
     ['a label run without a verb', 'Top-1 error Top-5 error FLOPs Params Depth ResNet-50 ResNet-101.'],
     ['a short phrase', 'See above.'],
     ['a link', 'The code is available at https://example.org/code for everyone to use.'],
+    ['text running into an equation', 'The aim of many learning methods is to update a set of parameters to optimise an objective function'],
+    ['text introducing a list', 'The benefits of this approach over plain gradient descent are as follows:'],
+    ['the tail of an equation glued to a sentence', 'N +S X. Overall, we found our method to improve over both approaches considerably.'],
   ])('rejects %s', (_, text) => {
     expect(isProse(text)).toBe(false);
   });
