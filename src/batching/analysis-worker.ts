@@ -39,8 +39,8 @@ export class AnalysisWorker implements OnApplicationBootstrap {
     const { requestId, paperHash } = job.data;
     this.eventBus.publish(new AnalysisStartedEvent(requestId, job.attemptsMade + 1, new Date()));
     try {
-      const { cacheKey, result } = await this.batchAnalysis.analyze(paperHash);
-      this.eventBus.publish(new AnalysisCompletedEvent(requestId, cacheKey, result, new Date()));
+      const result = await this.batchAnalysis.analyze(paperHash);
+      this.eventBus.publish(new AnalysisCompletedEvent(requestId, result, new Date()));
     } catch (error) {
       if (error instanceof PermanentError) await job.discard();
       throw error;

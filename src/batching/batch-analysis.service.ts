@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { PaperContent } from '../analysis/paper-content';
 import { PaperStore } from '../analysis/read-model/paper-store';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
@@ -6,10 +7,16 @@ import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisFields, AnalysisResult, PaperDocument } from '../llm/analysis';
 import { AnalyzerIdentity } from '../llm/analyzer-identity';
+import { InvalidAnalysisError } from '../llm/llm-errors';
 import { countPaperTokens } from '../llm/groq/paper-prompt';
-import { BatchAnalysis, PAPER_ANALYZER, PaperAnalyzer } from '../llm/paper-analyzer.port';
+import { BatchAnalysis, DocumentOutcome, PAPER_ANALYZER, PaperAnalyzer } from '../llm/paper-analyzer.port';
+import { countTokens } from '../llm/token-counter';
+import { withoutBackMatter } from '../papers/paper-outline';
+import { splitAlongSections } from '../papers/section-parts';
 import { detectSections } from '../papers/section-detector';
+import { AnalysisClaims } from './analysis-claims';
 import { BatchCollector } from './batch-collector';
+import { partNotesDocument } from './part-notes';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { packByTokens } from './token-packer';
 
@@ -20,18 +27,24 @@ interface PendingAnalysis {
   reject: (error: Error) => void;
 }
 
-interface PendingDocument {
+interface BatchEntry {
   pending: PendingAnalysis;
+  /** The paper as stored, which the result's sections describe. */
+  paper: PaperContent;
+  /** What the analyser reads of it. */
   document: PaperDocument;
 }
 
 export class PaperUnavailableError extends PermanentError {}
+export class PaperTooLongError extends PermanentError {}
+
+const MAX_REDUCE_ROUNDS = 3;
 
 /**
  * Turns single analysis requests into batched analyser calls: requests are gathered by count and wait,
  * then packed into calls of at most BATCH_SIZE papers and BATCH_MAX_TOKENS input tokens,
- * identical papers are analysed once (within a batch and while one is in flight in this process),
- * cached results are reused, and an item the analyser got wrong is asked again on its own.
+ * identical papers are analysed once (in this process by sharing the promise, across processes by
+ * claims in Redis), cached results are reused, and an item the analyser got wrong is asked again on its own.
  */
 @Injectable()
 export class BatchAnalysisService implements OnApplicationShutdown {
@@ -48,6 +61,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     private readonly papers: PaperStore,
     private readonly resultCache: ResultCache,
     private readonly counters: ServiceCounters,
+    private readonly claims: AnalysisClaims,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
@@ -57,7 +71,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   /** The analysis of a stored paper, shared with any identical request already in flight here. */
-  analyze(paperHash: string): Promise<{ cacheKey: string; result: AnalysisResult }> {
+  analyze(paperHash: string): Promise<AnalysisResult> {
     const cacheKey = this.identity.cacheKey(paperHash);
     let analysis = this.inFlight.get(cacheKey);
     if (!analysis) {
@@ -66,7 +80,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
       const forget = () => this.inFlight.delete(cacheKey);
       analysis.then(forget, forget);
     }
-    return analysis.then((result) => ({ cacheKey, result }));
+    return analysis;
   }
 
   onApplicationShutdown(): void {
@@ -74,24 +88,41 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   private async runBatch(batch: PendingAnalysis[]): Promise<void> {
+    let claimed: PendingAnalysis[];
     try {
-      const uncached = await this.settleCached(batch);
-      const papers = await this.papers.loadMany(uncached.map((pending) => pending.paperHash));
-      const analysable = uncached.filter((pending) => {
-        if (papers.has(pending.paperHash)) return true;
-        pending.reject(new PaperUnavailableError('The paper\'s text is no longer stored (it expired before analysis); submit it again.'));
-        return false;
-      });
-      const documents = analysable.map((pending, index) => ({ pending, document: { id: `p${index + 1}`, ...papers.get(pending.paperHash)! } }));
-      const calls = packByTokens(
-        documents.map((entry) => ({ item: entry, tokens: countPaperTokens(entry.document) })),
-        this.maxTokensPerCall,
-        this.maxDocumentsPerCall,
-      );
-      await Promise.all(calls.map((call) => this.analyzeTogether(call)));
+      claimed = await this.claimOrAwait(await this.settleCached(batch));
     } catch (error) {
       batch.forEach((pending) => pending.reject(error as Error));
+      return;
     }
+    try {
+      const entries = await this.loadPapers(claimed);
+      const [short, long] = partition(entries, (entry) => this.fitsOneCall(entry.document));
+      await Promise.all([this.analyzeShort(short), ...long.map(async (entry) => this.settle(entry, await this.analyzeLong(entry.document)))]);
+    } catch (error) {
+      claimed.forEach((pending) => pending.reject(error as Error));
+    }
+  }
+
+  /** The stored papers of the batch; a request whose paper expired fails for good. */
+  private async loadPapers(batch: PendingAnalysis[]): Promise<BatchEntry[]> {
+    const papers = await this.papers.loadMany(batch.map((pending) => pending.paperHash));
+    return batch.flatMap((pending, index) => {
+      const paper = papers.get(pending.paperHash);
+      if (paper) return [{ pending, paper, document: this.analyserInput(`p${index + 1}`, paper) }];
+      pending.reject(new PaperUnavailableError('The paper\'s text is no longer stored (it expired before analysis); submit it again.'));
+      return [];
+    });
+  }
+
+  private async analyzeShort(entries: BatchEntry[]): Promise<void> {
+    const outcomes = await this.analyzeDocuments(entries.map((entry) => entry.document));
+    entries.forEach((entry) => this.settle(entry, outcomes.get(entry.document.id)!));
+  }
+
+  private settle({ pending, paper }: BatchEntry, outcome: DocumentOutcome): void {
+    if (outcome.ok) pending.resolve(this.toResult(outcome.fields, paper));
+    else pending.reject(outcome.error);
   }
 
   /** Settles the requests whose result another worker cached meanwhile; returns the rest. */
@@ -104,30 +135,101 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     });
   }
 
-  /** One analyser call; if the call itself fails, only its own papers fail with it. */
-  private async analyzeTogether(entries: PendingDocument[]): Promise<void> {
-    let analysis: BatchAnalysis;
-    try {
-      analysis = await this.call(entries.map((entry) => entry.document));
-    } catch (error) {
-      entries.forEach(({ pending }) => pending.reject(error as Error));
-      return;
-    }
-    await Promise.all(entries.map(({ pending, document }) => this.settle(pending, document, analysis, entries.length > 1)));
+  /**
+   * Claims the papers no other process is analysing and answers them, bound to their claims: a result is
+   * stored before its claim is let go, a failure lets it go empty. The other papers wait for their holder.
+   */
+  private async claimOrAwait(batch: PendingAnalysis[]): Promise<PendingAnalysis[]> {
+    const claimed = await this.claims.claim(batch.map((pending) => pending.cacheKey));
+    batch.filter((_, index) => !claimed[index]).forEach((pending) => void this.awaitHolder(pending));
+    return batch.filter((_, index) => claimed[index]).map((pending) => ({
+      ...pending,
+      resolve: (result) => this.claims.complete(pending.cacheKey, result).then(() => pending.resolve(result), pending.reject),
+      reject: (error) => this.claims.abandon(pending.cacheKey).catch(() => undefined).then(() => pending.reject(error)),
+    }));
   }
 
-  private async settle(pending: PendingAnalysis, document: PaperDocument, analysis: BatchAnalysis, canAskAlone: boolean): Promise<void> {
+  /** Takes the holder's result, or tries again itself if the holder gave up. */
+  private async awaitHolder(pending: PendingAnalysis): Promise<void> {
     try {
-      let outcome = analysis.outcomes.get(document.id);
-      if (!outcome?.ok && canAskAlone) {
-        this.logger.warn(`Asking again alone for a paper whose batch item failed: ${outcome?.error.message ?? 'missing'}`);
-        outcome = (await this.call([document])).outcomes.get(document.id);
-      }
-      if (outcome?.ok) pending.resolve(this.toResult(outcome.fields, document));
-      else pending.reject(outcome?.error ?? new Error('the analyser returned nothing for this paper'));
+      const result = await this.claims.resultFromHolder(pending.cacheKey);
+      if (result) pending.resolve(result);
+      else this.collector.add(pending);
     } catch (error) {
       pending.reject(error as Error);
     }
+  }
+
+  /**
+   * What the analyser reads of a paper: an LLM, whose context is bounded, gets no back matter
+   * (references, acknowledgements, appendices); the offline analyser reads the whole paper.
+   */
+  private analyserInput(id: string, paper: PaperContent): PaperDocument {
+    return { id, ...paper, ...(this.identity.hasBoundedContext && { text: withoutBackMatter(paper.text) }) };
+  }
+
+  private fitsOneCall(document: PaperDocument): boolean {
+    return !this.identity.hasBoundedContext || countPaperTokens(document) <= this.maxTokensPerCall;
+  }
+
+  /**
+   * Each document's outcome, from calls packed by count and (for an LLM) tokens. An item a shared
+   * call got wrong is asked again alone; a call that fails fails only its own documents.
+   */
+  private async analyzeDocuments(documents: readonly PaperDocument[]): Promise<Map<string, DocumentOutcome>> {
+    const weighed = documents.map((document) => ({ item: document, tokens: this.identity.hasBoundedContext ? countPaperTokens(document) : 0 }));
+    const groups = packByTokens(weighed, this.maxTokensPerCall, this.maxDocumentsPerCall);
+    const outcomes = await Promise.all(groups.map((group) => this.analyzeGroup(group)));
+    return new Map(outcomes.flatMap((groupOutcomes) => [...groupOutcomes]));
+  }
+
+  private async analyzeGroup(group: PaperDocument[]): Promise<Map<string, DocumentOutcome>> {
+    let analysis: BatchAnalysis;
+    try {
+      analysis = await this.call(group);
+    } catch (error) {
+      return new Map(group.map((document) => [document.id, { ok: false, error: error as Error }]));
+    }
+    const outcomes = group.map(async (document) => [document.id, await this.outcomeOrAskAlone(document, analysis, group.length > 1)] as const);
+    return new Map(await Promise.all(outcomes));
+  }
+
+  private async outcomeOrAskAlone(document: PaperDocument, analysis: BatchAnalysis, canAskAlone: boolean): Promise<DocumentOutcome> {
+    const outcome = outcomeFor(document, analysis);
+    if (outcome.ok || !canAskAlone) return outcome;
+    this.logger.warn(`Asking again alone for a paper whose batch item failed: ${outcome.error.message}`);
+    try {
+      return outcomeFor(document, await this.call([document]));
+    } catch (error) {
+      return { ok: false, error: error as Error };
+    }
+  }
+
+  /**
+   * A paper longer than one call's budget, map-reduced: cut along its sections into parts that fit,
+   * each part analysed (packed with the others), then the parts' analyses read together as one document.
+   * Notes still too long are reduced again, a bounded number of times: each round shrinks them about
+   * tenfold with a real LLM, so the bound is only met when the budget is far too small for the paper.
+   */
+  private async analyzeLong(document: PaperDocument, round = 1): Promise<DocumentOutcome> {
+    const partBudget = this.maxTokensPerCall - countPaperTokens({ ...document, abstract: undefined, text: '' });
+    const parts = splitAlongSections(document.text, partBudget, countTokens).map((text, index) => ({
+      id: `${document.id}s${index + 1}`,
+      title: document.title,
+      text,
+    }));
+    const outcomes = await this.analyzeDocuments(parts);
+    const partials: AnalysisFields[] = [];
+    for (const part of parts) {
+      const outcome = outcomes.get(part.id)!;
+      if (!outcome.ok) return outcome;
+      partials.push(outcome.fields);
+    }
+    const notes = partNotesDocument(document, partials);
+    if (this.fitsOneCall(notes)) return (await this.analyzeDocuments([notes])).get(notes.id)!;
+    if (round < MAX_REDUCE_ROUNDS) return this.analyzeLong(notes, round + 1);
+    const tooLong = `the paper is too long to analyse within BATCH_MAX_TOKENS=${this.maxTokensPerCall}: send a shorter text or raise the budget`;
+    return { ok: false, error: new PaperTooLongError(tooLong) };
   }
 
   /** One analyser call within MAX_INFLIGHT, accounted: papers, time in the call, tokens and outcome. */
@@ -153,8 +255,16 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     }
   }
 
-
-  private toResult(fields: AnalysisFields, document: PaperDocument): AnalysisResult {
-    return { ...fields, sections: detectSections(document.text), provider: this.identity.provider, model: this.identity.model };
+  /** The result names every section of the paper as stored, back matter included. */
+  private toResult(fields: AnalysisFields, paper: PaperContent): AnalysisResult {
+    return { ...fields, sections: detectSections(paper.text), provider: this.identity.provider, model: this.identity.model };
   }
+}
+
+function outcomeFor(document: PaperDocument, analysis: BatchAnalysis): DocumentOutcome {
+  return analysis.outcomes.get(document.id) ?? { ok: false, error: new InvalidAnalysisError('the analyser returned nothing for this paper') };
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }

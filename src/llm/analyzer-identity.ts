@@ -10,6 +10,14 @@ export class AnalyzerIdentity {
     readonly model: string,
   ) {}
 
+  /**
+   * An LLM reads a bounded context: its calls are packed by tokens, papers reach it without their back
+   * matter, and one too long for a call is split along its sections. The offline analyser reads any length.
+   */
+  get hasBoundedContext(): boolean {
+    return this.provider === 'groq';
+  }
+
   static fromConfig(config: AppConfig): AnalyzerIdentity {
     return config.llm.provider === 'groq'
       ? new AnalyzerIdentity('groq', config.llm.groq.model)

@@ -8,6 +8,8 @@ export const redisKeys = {
   request: (requestId: string) => `${KEY_PREFIX}:request:${requestId}`,
   paper: (contentKey: string) => `${KEY_PREFIX}:paper:${contentKey}`,
   result: (contentKey: string) => `${KEY_PREFIX}:result:${contentKey}`,
+  /** Held by the worker process analysing this content, so others wait for its result instead of asking again. */
+  analysing: (contentKey: string) => `${KEY_PREFIX}:analysing:${contentKey}`,
   stats: `${KEY_PREFIX}:stats`,
   workers: `${KEY_PREFIX}:workers`,
   /** One counter per client and kind of route, so both polling routes share a client's polling budget. */

@@ -3,7 +3,6 @@ import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { REDIS } from '../../redis/redis.module';
 import { AnalysisReadModel } from '../read-model/analysis-read-model';
-import { ResultCache } from '../read-model/result-cache';
 import { ServiceCounters } from '../read-model/service-counters';
 import { AnalysisCompletedEvent } from './analysis-completed.event';
 import { AnalysisFailedEvent } from './analysis-failed.event';
@@ -12,7 +11,8 @@ import { AnalysisStartedEvent } from './analysis-started.event';
 type WorkerEvent = AnalysisStartedEvent | AnalysisCompletedEvent | AnalysisFailedEvent;
 
 /**
- * Keeps each request's record current as workers report progress, and fills the result cache.
+ * Keeps each request's record current as workers report progress. (The result cache is filled by the
+ * worker that produced the result, before it lets other processes waiting for it go.)
  * The event bus calls it synchronously on publish, so its Redis writes are sent, in order, before
  * the worker acknowledges the job; each event's writes go in one transaction.
  */
@@ -23,7 +23,6 @@ export class AnalysisProjection implements IEventHandler<WorkerEvent> {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly readModel: AnalysisReadModel,
-    private readonly resultCache: ResultCache,
     private readonly counters: ServiceCounters,
   ) {}
 
@@ -34,7 +33,6 @@ export class AnalysisProjection implements IEventHandler<WorkerEvent> {
       this.readModel.markProcessing(transaction, event.requestId, event.attempt, at);
     } else if (event instanceof AnalysisCompletedEvent) {
       this.readModel.markDone(transaction, event.requestId, event.result, at);
-      this.resultCache.addPut(transaction, event.cacheKey, event.result);
       this.counters.addIncrement(transaction, 'processed');
     } else {
       this.readModel.markFailed(transaction, event.requestId, event.reason, at);

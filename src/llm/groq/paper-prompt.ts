@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { PaperDocument } from '../analysis';
 import { countTokens } from '../token-counter';
 
-/** Part of every cache key: changing the prompt or the schema must change it, so old results are not served. */
-export const PROMPT_VERSION = 'p1';
+/** Part of every cache key: changing the prompt, the schema or what the LLM reads of a paper must change it, so old results are not served. */
+export const PROMPT_VERSION = 'p2';
 
 /**
  * Fixed and first, so Groq's prompt cache can reuse it across calls. The papers follow in the user message,

@@ -32,7 +32,7 @@ describe('AnalyzePaperHandler', () => {
     const outcome = await handler.execute(new AnalyzePaperCommand(submission));
 
     expect(outcome).toEqual({ requestId: expect.stringMatching(UUID_V4), status: 'queued' });
-    expect(resultCache.get).toHaveBeenCalledWith(`groq:openai/gpt-oss-120b:p1:${hash}`);
+    expect(resultCache.get).toHaveBeenCalledWith(`groq:openai/gpt-oss-120b:p2:${hash}`);
     expect(submissions.record).toHaveBeenCalledWith({
       record: { requestId: outcome.requestId, status: 'queued', paperHash: hash, submittedAt: expect.any(String), attempts: 0, cached: false },
       paper: { title: 'A title', text: 'Body\ntext' },

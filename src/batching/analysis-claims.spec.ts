@@ -1,0 +1,82 @@
+import Redis from 'ioredis';
+import { ResultCache } from '../analysis/read-model/result-cache';
+import { loadAppConfig } from '../config/app-config';
+import { AnalysisResult } from '../llm/analysis';
+import { redisKeys } from '../redis/redis-keys';
+import { AnalysisClaims } from './analysis-claims';
+
+const REDIS_URL = 'redis://127.0.0.1:6379/11';
+const RESULT: AnalysisResult = {
+  title: 'T',
+  summary: 'S',
+  key_findings: [],
+  methodology: 'M',
+  results: 'R',
+  limitations: [],
+  keywords: [],
+  sections: [],
+  provider: 'offline',
+  model: 'extractive',
+};
+
+/** Two instances stand for two worker processes sharing one Redis. */
+describe('AnalysisClaims', () => {
+  const connections: Redis[] = [];
+  const claimsList: AnalysisClaims[] = [];
+  const processClaims = () => {
+    const redis = new Redis(REDIS_URL);
+    connections.push(redis);
+    const claims = new AnalysisClaims(redis, new ResultCache(redis, loadAppConfig({})));
+    claimsList.push(claims);
+    return { redis, claims };
+  };
+
+  beforeEach(async () => {
+    const redis = new Redis(REDIS_URL);
+    await redis.flushdb();
+    await redis.quit();
+  });
+  afterAll(async () => {
+    claimsList.forEach((claims) => claims.onApplicationShutdown());
+    await Promise.all(connections.map((redis) => redis.quit()));
+  });
+
+  it('lets one process claim a paper; the other waits and receives the result it stores', async () => {
+    const first = processClaims();
+    const second = processClaims();
+    expect(await first.claims.claim(['k1', 'k2'])).toEqual([true, true]);
+    expect(await second.claims.claim(['k1', 'k3'])).toEqual([false, true]);
+
+    const waited = second.claims.resultFromHolder('k1');
+    await first.claims.complete('k1', RESULT);
+    await expect(waited).resolves.toEqual(RESULT);
+    expect(await first.redis.exists(redisKeys.analysing('k1'))).toBe(0);
+  });
+
+  it('tells a waiting process when the holder gave up without a result, so it can claim the paper itself', async () => {
+    const first = processClaims();
+    const second = processClaims();
+    await first.claims.claim(['k1']);
+    const waited = second.claims.resultFromHolder('k1');
+    await first.claims.abandon('k1');
+    await expect(waited).resolves.toBeUndefined();
+    expect(await second.claims.claim(['k1'])).toEqual([true]);
+  });
+
+  it('never lets go of a claim another process holds', async () => {
+    const first = processClaims();
+    const second = processClaims();
+    await first.claims.claim(['k1']);
+    await second.claims.abandon('k1');
+    await second.claims.complete('k1', RESULT);
+    expect(await first.redis.get(redisKeys.analysing('k1'))).not.toBeNull();
+  });
+
+  it('claims with a lease, so a dead holder\'s claim lapses', async () => {
+    const { claims, redis } = processClaims();
+    await claims.claim(['k1']);
+    const leaseMs = await redis.pttl(redisKeys.analysing('k1'));
+    expect(leaseMs).toBeGreaterThan(20_000);
+    expect(leaseMs).toBeLessThanOrEqual(30_000);
+  });
+});

@@ -1,0 +1,104 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import Redis, { ChainableCommander } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ResultCache } from '../analysis/read-model/result-cache';
+import { AnalysisResult } from '../llm/analysis';
+import { REDIS } from '../redis/redis.module';
+import { redisKeys } from '../redis/redis-keys';
+
+/** Renews each of KEYS still held by ARGV[1] for ARGV[2] ms. */
+const RENEW_HELD = `
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]) end
+end`;
+
+/** Deletes KEYS[1] if ARGV[1] still holds it. */
+const RELEASE_HELD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+type ClaimingRedis = Redis & {
+  renewHeldClaims(...keysThenArgs: (string | number)[]): Promise<void>;
+  releaseHeldClaim(key: string, owner: string): Promise<number>;
+};
+type ClaimingTransaction = ChainableCommander & { releaseHeldClaim(key: string, owner: string): ChainableCommander };
+
+/** A dead holder's claims lapse after this long; a live one renews them well before. */
+const LEASE_MS = 30_000;
+const RENEW_EVERY_MS = LEASE_MS / 3;
+const POLL_EVERY_MS = 200;
+
+/**
+ * Single flight across worker processes: the first process to claim a paper's cache key analyses it,
+ * the others wait for the result it stores. A claim is a Redis key with a lease that its holder renews
+ * while it works, so the claims of a process that dies lapse and another takes over.
+ */
+@Injectable()
+export class AnalysisClaims implements OnApplicationShutdown {
+  private readonly owner = randomUUID();
+  private readonly held = new Set<string>();
+  private readonly redis: ClaimingRedis;
+  private readonly renewal: NodeJS.Timeout;
+
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    private readonly resultCache: ResultCache,
+  ) {
+    if (!('renewHeldClaims' in redis)) {
+      redis.defineCommand('renewHeldClaims', { lua: RENEW_HELD });
+      redis.defineCommand('releaseHeldClaim', { numberOfKeys: 1, lua: RELEASE_HELD });
+    }
+    this.redis = redis as ClaimingRedis;
+    this.renewal = setInterval(() => void this.renewHeld(), RENEW_EVERY_MS).unref();
+  }
+
+  /** Claims each cache key no other process holds; answers which were claimed, in order. */
+  async claim(cacheKeys: readonly string[]): Promise<boolean[]> {
+    if (cacheKeys.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    cacheKeys.forEach((cacheKey) => pipeline.set(redisKeys.analysing(cacheKey), this.owner, 'PX', LEASE_MS, 'NX'));
+    const replies = (await pipeline.exec()) ?? [];
+    return cacheKeys.map((cacheKey, index) => {
+      const [error, reply] = replies[index] ?? [];
+      if (error) throw error;
+      if (reply === 'OK') this.held.add(cacheKey);
+      return reply === 'OK';
+    });
+  }
+
+  /** Stores the result for every identical request, then lets the claim go: a waiter never finds neither. */
+  async complete(cacheKey: string, result: AnalysisResult): Promise<void> {
+    const transaction = this.redis.multi() as ClaimingTransaction;
+    this.resultCache.addPut(transaction, cacheKey, result);
+    transaction.releaseHeldClaim(redisKeys.analysing(cacheKey), this.owner);
+    this.held.delete(cacheKey);
+    await transaction.exec();
+  }
+
+  /** Lets the claim go without a result, so that a waiting process tries itself. */
+  async abandon(cacheKey: string): Promise<void> {
+    this.held.delete(cacheKey);
+    await this.redis.releaseHeldClaim(redisKeys.analysing(cacheKey), this.owner);
+  }
+
+  /** The result another process is producing; undefined if its claim ends without one. */
+  async resultFromHolder(cacheKey: string): Promise<AnalysisResult | undefined> {
+    for (;;) {
+      await sleep(POLL_EVERY_MS);
+      const [result, stillClaimed] = await Promise.all([this.resultCache.get(cacheKey), this.redis.exists(redisKeys.analysing(cacheKey))]);
+      if (result) return result;
+      if (!stillClaimed) return this.resultCache.get(cacheKey);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.renewal);
+  }
+
+  private async renewHeld(): Promise<void> {
+    if (this.held.size === 0) return;
+    const keys = [...this.held].map(redisKeys.analysing);
+    await this.redis.renewHeldClaims(keys.length, ...keys, this.owner, LEASE_MS).catch(() => undefined);
+  }
+}
