@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   blankPdf,
   compressionBombPdf,
@@ -9,19 +7,15 @@ import {
   scannedPdf,
   slowPdf,
 } from '../../../test/fixtures/pdf/hostile-pdfs';
-import { textPdf } from '../../../test/fixtures/pdf/pdf-builder';
+import { shortNotePdf } from '../../../test/fixtures/pdf/pdf-builder';
 import { UnreadableDocumentError, UnreadableReason } from '../unreadable-document.error';
 import { ExtractionQueueFullError, PdfTextExtractor } from './pdf-text-extractor';
 
 jest.setTimeout(60_000);
 
-const GOOD_PAPER = readFileSync(join(__dirname, '..', '..', '..', '..', 'shared', 'papers', 'ieee-07952116.pdf'));
-const SHORT_NOTE = textPdf([
-  [
-    { x: 72, y: 720, size: 18, text: 'A Short Note' },
-    { x: 72, y: 690, size: 11, text: 'One page of plain text is read in a few milliseconds by a warm process.' },
-  ],
-]);
+/** Five readable pages. */
+const GOOD_PAPER = manyPagesPdf(5);
+const SHORT_NOTE = shortNotePdf();
 
 async function refusal(extraction: Promise<unknown>): Promise<UnreadableDocumentError> {
   const error = await extraction.then(

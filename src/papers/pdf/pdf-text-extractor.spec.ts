@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { precision, recall, scoreHeadings } from '../../../eval/heading-match';
+import { expectedSections, PAPERS_DIR } from '../../../eval/paper-files';
+import { describeWithSharedPapers } from '../../../test/support/shared-papers';
 import { detectSections } from '../section-detector';
 import { ExtractedPdf, PdfTextExtractor } from './pdf-text-extractor';
-
-const ROOT = join(__dirname, '..', '..', '..');
-const PAPERS = join(ROOT, '..', 'shared', 'papers');
-const EXPECTED_SECTIONS = join(ROOT, 'eval', 'expected-sections');
 
 const PAGE_COUNTS: Record<string, number> = {
   'resnet-1512.03385': 12,
@@ -16,52 +15,25 @@ const PAGE_COUNTS: Record<string, number> = {
 };
 const PAPER_NAMES = Object.keys(PAGE_COUNTS);
 
-interface ExpectedSections {
-  title: string;
-  headings: string[];
-}
-
-function expectedSections(paper: string): ExpectedSections {
-  return JSON.parse(readFileSync(join(EXPECTED_SECTIONS, `${paper}.json`), 'utf8')) as ExpectedSections;
-}
-
-/** Lower case, one space between words, no trailing punctuation. */
-function normaliseHeading(heading: string): string {
-  return heading.toLowerCase().replace(/\s+/g, ' ').trim().replace(/[\s\p{P}]+$/u, '');
-}
-
-function precisionAndRecall(found: readonly string[], expected: readonly string[]): { precision: number; recall: number } {
-  const waiting = expected.map(normaliseHeading);
-  let matched = 0;
-  for (const heading of found.map(normaliseHeading)) {
-    const at = waiting.indexOf(heading);
-    if (at >= 0) {
-      waiting.splice(at, 1);
-      matched++;
-    }
-  }
-  return { precision: matched / found.length, recall: matched / expected.length };
-}
-
 function expectInOrder(text: string, fragments: readonly string[]): void {
   const positions = fragments.map((fragment) => text.indexOf(fragment));
   expect(positions.filter((position) => position < 0)).toEqual([]);
   expect(positions).toEqual([...positions].sort((a, b) => a - b));
 }
 
-describe('PdfTextExtractor on published papers', () => {
+describeWithSharedPapers('PdfTextExtractor on published papers', () => {
   const extractor = new PdfTextExtractor({ timeoutMs: 20_000 });
   const papers = new Map<string, ExtractedPdf>();
 
   beforeAll(async () => {
-    for (const name of PAPER_NAMES) papers.set(name, await extractor.extract(readFileSync(join(PAPERS, `${name}.pdf`))));
+    for (const name of PAPER_NAMES) papers.set(name, await extractor.extract(readFileSync(join(PAPERS_DIR, `${name}.pdf`))));
   }, 60_000);
 
   afterAll(() => extractor.close());
 
   it.each(PAPER_NAMES)('reads %s with its title and page count', (name) => {
     const paper = papers.get(name) as ExtractedPdf;
-    expect(paper.title).toBe(expectedSections(name).title);
+    expect(paper.title).toBe(expectedSections(name)!.title);
     expect(paper.pages).toBe(PAGE_COUNTS[name]);
     expect(paper.text.split('\f')).toHaveLength(PAGE_COUNTS[name]);
   });
@@ -100,8 +72,8 @@ describe('PdfTextExtractor on published papers', () => {
 
   it.each(PAPER_NAMES)('gives the section detector what it needs to find the headings of %s', (name) => {
     const found = detectSections((papers.get(name) as ExtractedPdf).text).map((section) => section.name);
-    const { precision, recall } = precisionAndRecall(found, expectedSections(name).headings);
-    expect(precision).toBeGreaterThanOrEqual(0.9);
-    expect(recall).toBeGreaterThanOrEqual(0.9);
+    const score = scoreHeadings(found, expectedSections(name)!.headings);
+    expect(precision(score)).toBeGreaterThanOrEqual(0.9);
+    expect(recall(score)).toBeGreaterThanOrEqual(0.9);
   });
 });
