@@ -17,6 +17,11 @@ const TOTALS: Record<string, { help: string; read: TotalReader }> = {
   rpa_llm_call_milliseconds_total: { help: 'Time spent in analyser calls', read: (status) => status.llm.call_ms },
   rpa_llm_prompt_tokens_total: { help: 'Prompt tokens the LLM provider counted', read: (status) => status.llm.prompt_tokens },
   rpa_llm_completion_tokens_total: { help: 'Completion tokens the LLM provider counted', read: (status) => status.llm.completion_tokens },
+  rpa_llm_rate_limited_calls_total: { help: 'Analyser calls the LLM provider refused with 429', read: (status) => status.llm.rate_limited_calls },
+  rpa_llm_rate_limit_wait_milliseconds_total: {
+    help: 'Time analyser calls waited for the shared rate limits',
+    read: (status) => status.llm.rate_limit_wait_ms,
+  },
 };
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'paused'] as const;

@@ -180,6 +180,7 @@ describe('FakeGroqServer with the real groq-sdk', () => {
       expect(response.headers.get('x-ratelimit-reset-tokens')).toMatch(/^(\d+m)?\d+(\.\d+)?s$/);
       expect(response.headers.get('x-ratelimit-reset-requests')).toMatch(/^(\d+h)?(\d+m)?\d+(\.\d+)?s$/);
       expect(response.headers.get('retry-after')).toBeNull();
+      expect(server.stats().limit_tokens).toBe(reserved);
     });
 
     it('reports a large limit when a limit is unlimited', async () => {

@@ -20,6 +20,7 @@ import {
   rateLimitType,
   requestTooLargeMessage,
   retryAfterSeconds,
+  UNLIMITED_REPORTED_LIMIT,
 } from './groq-rate-limits';
 import {
   badRequest,
@@ -228,7 +229,7 @@ export class FakeGroqServer {
       return;
     }
     if (!(await this.delay(this.current.latencyMs))) return;
-    this.sendCompletion(res, call, answer.promptTokens, content);
+    this.sendCompletion(res, call, answer.promptTokens, content, { limitTokens: reserved });
   }
 
   private async answerWithFault(res: ServerResponse, call: AcceptedCall, answer: Answer, fault: FaultKind): Promise<void> {
@@ -248,7 +249,7 @@ export class FakeGroqServer {
       this.recorder.finish(call.entry, { status, fault });
       return;
     }
-    this.sendCompletion(res, call, answer.promptTokens, faultyContent(fault, answer.analyses), fault);
+    this.sendCompletion(res, call, answer.promptTokens, faultyContent(fault, answer.analyses), { fault });
   }
 
   private sendCompletion(
@@ -256,12 +257,12 @@ export class FakeGroqServer {
     call: AcceptedCall,
     promptTokens: number,
     content: string,
-    fault?: FaultKind,
+    { fault, limitTokens }: { fault?: FaultKind; limitTokens?: number } = {},
   ): void {
     const completionTokens = countTokens(content);
     const usage = completionUsage(promptTokens, completionTokens);
     sendJson(res, 200, chatCompletion(call.request.model, content, usage, call.requestId), this.headers(call.requestId));
-    this.recorder.finish(call.entry, { status: 200, fault, promptTokens, completionTokens });
+    this.recorder.finish(call.entry, { status: 200, fault, promptTokens, completionTokens, limitTokens });
   }
 
   private refuseOverLimit(res: ServerResponse, call: AcceptedCall, refusal: RateRefusal, now: number): void {
@@ -278,7 +279,8 @@ export class FakeGroqServer {
 
   private sendInjectedRateLimit(res: ServerResponse, call: AcceptedCall): void {
     const seconds = this.current.retryAfterSeconds;
-    const limitValue = this.current.rpm || 30;
+    // The limit a client may learn from the message: the configured one, or one no client reaches, as the headers report it.
+    const limitValue = this.current.rpm || UNLIMITED_REPORTED_LIMIT;
     const refusal: RateRefusal = { limit: 'RPM', limitValue, used: limitValue, requested: 1, retryAfterMs: seconds * 1000 };
     const headers = { ...this.headers(call.requestId), 'retry-after': String(seconds) };
     sendJson(res, 429, groqError(rateLimitMessage(call.request.model, refusal), 'requests', 'rate_limit_exceeded'), headers);

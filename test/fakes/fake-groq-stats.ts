@@ -19,6 +19,8 @@ export interface FakeGroqStats {
   prompt_tokens: number;
   /** Completion tokens of the requests answered with 200. */
   completion_tokens: number;
+  /** Tokens counted against the tokens-per-minute limit by the requests it admitted: prompt + max_completion_tokens. */
+  limit_tokens: number;
   /** Requests answered with 429, by the limits or by an injected `rate_limited` fault. */
   rate_limited: number;
   /** Injected faults of every kind (a `rate_limited` fault counts here and in `rate_limited`). */
@@ -40,6 +42,8 @@ export interface CallOutcome {
   fault?: FaultKind;
   promptTokens?: number;
   completionTokens?: number;
+  /** What the request counted against the tokens-per-minute limit, if it was admitted. */
+  limitTokens?: number;
 }
 
 /** Counts what the fake did; an entry per call is opened when the call arrives and closed with its outcome. */
@@ -73,6 +77,7 @@ export class FakeGroqStatsRecorder {
     if (outcome.status === 200) {
       this.stats.prompt_tokens += outcome.promptTokens ?? 0;
       this.stats.completion_tokens += outcome.completionTokens ?? 0;
+      this.stats.limit_tokens += outcome.limitTokens ?? 0;
       this.stats.papers_answered += entry.papers;
     }
   }
@@ -93,6 +98,7 @@ function emptyStats(): FakeGroqStats {
     calls: 0,
     prompt_tokens: 0,
     completion_tokens: 0,
+    limit_tokens: 0,
     rate_limited: 0,
     faults: 0,
     papers: 0,

@@ -40,7 +40,17 @@ export async function startApp(database: number, environment: Record<string, str
 export async function startAppWithFakeGroq(database: number, groq: FakeGroqServer, environment: Record<string, string> = {}): Promise<RunningApp> {
   await emptyDatabase(database);
   const { baseUrl } = await groq.start();
-  const running = await startApp(database, { GROQ_API_KEY: 'gsk_test_key', GROQ_BASE_URL: baseUrl, BATCH_SIZE: '8', BATCH_TIMEOUT_MS: '100', ...environment });
+  const running = await startApp(database, {
+    GROQ_API_KEY: 'gsk_test_key',
+    GROQ_BASE_URL: baseUrl,
+    BATCH_SIZE: '8',
+    BATCH_TIMEOUT_MS: '100',
+    // Limits the tests never reach, unless a test sets its own.
+    LLM_RPM: '100000',
+    LLM_TPM: '100000000',
+    LLM_RPD: '100000000',
+    ...environment,
+  });
   return {
     ...running,
     close: async () => {

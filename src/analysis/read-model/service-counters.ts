@@ -15,6 +15,8 @@ export const COUNTERS = [
   'llm_call_ms',
   'llm_prompt_tokens',
   'llm_completion_tokens',
+  'llm_rate_limited_calls',
+  'llm_rate_limit_wait_ms',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 

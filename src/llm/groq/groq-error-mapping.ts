@@ -1,11 +1,6 @@
 import { APIConnectionError, APIError } from 'groq-sdk';
 import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError } from '../llm-errors';
-
-/** Groq's Retry-After is in seconds, possibly with a fraction. */
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const seconds = Number(headers?.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds * 1000) : undefined;
-}
+import { retryAfterMs } from '../rate-limit/provider-rate-limits';
 
 function errorCode(error: APIError): string | undefined {
   const body = error.error as { error?: { code?: string }; code?: string } | undefined;

@@ -1,10 +1,15 @@
-import Groq from 'groq-sdk';
-import type { ChatCompletionCreateParamsNonStreaming } from 'groq-sdk/resources/chat/completions';
+import { Logger } from '@nestjs/common';
+import Groq, { APIError } from 'groq-sdk';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'groq-sdk/resources/chat/completions';
+import type { CompletionUsage } from 'groq-sdk/resources/completions';
 import { AppConfig } from '../../config/app-config';
 import { PaperDocument } from '../analysis';
 import { ANALYSIS_BATCH_SCHEMA, analysisItemProblems, AnalysisItem } from '../analysis-schema';
 import { InvalidAnalysisError } from '../llm-errors';
 import { BatchAnalysis, DocumentOutcome, PaperAnalyzer } from '../paper-analyzer.port';
+import { ProviderRateLimits, readProviderRateLimits } from '../rate-limit/provider-rate-limits';
+import { CallOutcome, Reservation, SharedRateLimiter } from '../rate-limit/shared-rate-limiter';
+import { countChatTokens } from '../token-counter';
 import { mapGroqError } from './groq-error-mapping';
 import { buildPapersMessage, SYSTEM_PROMPT } from './paper-prompt';
 
@@ -17,44 +22,81 @@ const MAX_COMPLETION_TOKENS = 16_384;
 const supportsStrictSchema = (model: string) => model.startsWith('openai/gpt-oss');
 const isReasoningModel = (model: string) => model.startsWith('openai/gpt-oss') || model.startsWith('qwen/');
 
-/** Analyses a batch of papers in one Groq chat completion whose JSON answer holds one item per paper id. */
+/**
+ * Analyses a batch of papers in one Groq chat completion whose JSON answer holds one item per paper id,
+ * each call within the key's limits shared by every worker process.
+ */
 export class GroqPaperAnalyzer implements PaperAnalyzer {
+  private readonly logger = new Logger(GroqPaperAnalyzer.name);
   private readonly client: Groq;
   private readonly model: string;
+  private readonly tokensPerMinute: number;
 
-  constructor(config: AppConfig['llm']['groq']) {
-    this.model = config.model;
+  constructor(
+    config: AppConfig['llm'],
+    private readonly limiter: SharedRateLimiter,
+  ) {
+    this.model = config.groq.model;
+    this.tokensPerMinute = config.limits.tokensPerMinute;
     // Retries are the batch processor's, so that rate limits and accounting see every call.
-    this.client = new Groq({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs });
+    this.client = new Groq({ apiKey: config.groq.apiKey, baseURL: config.groq.baseUrl, maxRetries: 0, timeout: config.groq.timeoutMs });
   }
 
   async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
-    let completion;
+    const messages = [
+      { role: 'system' as const, content: SYSTEM_PROMPT },
+      { role: 'user' as const, content: buildPapersMessage(documents) },
+    ];
+    const inputTokens = countChatTokens(messages);
+    const maxCompletionTokens = this.maxCompletionTokens(documents.length, inputTokens);
+    const reservation = await this.limiter.reserve(inputTokens + maxCompletionTokens);
+    let answer: { data: ChatCompletion; response: Response };
     try {
-      completion = await this.client.chat.completions.create(this.request(documents));
+      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens)).withResponse();
     } catch (error) {
+      const { outcome, reported } = failedCall(error);
+      await this.completeReservation(reservation, outcome, reported);
       throw mapGroqError(error, this.model);
     }
+    const { data: completion, response } = answer;
+    // Groq holds the completion budget asked for against the limit, whatever the answer's length.
+    const countedTokens = uncachedPromptTokens(completion.usage, inputTokens) + maxCompletionTokens;
+    await this.completeReservation(reservation, { kind: 'answered', countedTokens }, readProviderRateLimits(response.headers));
     return {
       outcomes: this.readOutcomes(documents, completion.choices[0]?.message?.content ?? ''),
       usage: { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 },
     };
   }
 
-  private request(documents: readonly PaperDocument[]): ChatCompletionCreateParamsNonStreaming {
+  /**
+   * Room for the reasoning and each document's answer, but no more than the key's tokens per minute leave beside
+   * the input: Groq counts the whole budget against that limit and refuses a call that cannot fit in it.
+   */
+  private maxCompletionTokens(documentCount: number, inputTokens: number): number {
+    const wanted = Math.min(REASONING_TOKENS + ANSWER_TOKENS_PER_DOCUMENT * documentCount, MAX_COMPLETION_TOKENS);
+    return Math.max(1, Math.min(wanted, this.tokensPerMinute - inputTokens));
+  }
+
+  private request(messages: ChatCompletionCreateParamsNonStreaming['messages'], maxCompletionTokens: number): ChatCompletionCreateParamsNonStreaming {
     return {
       model: this.model,
-      messages: [
-        { role: 'system', content: SYSTEM_PROMPT },
-        { role: 'user', content: buildPapersMessage(documents) },
-      ],
+      messages,
       temperature: 0.2,
-      max_completion_tokens: Math.min(REASONING_TOKENS + ANSWER_TOKENS_PER_DOCUMENT * documents.length, MAX_COMPLETION_TOKENS),
+      max_completion_tokens: maxCompletionTokens,
       ...(isReasoningModel(this.model) && { reasoning_effort: 'low' as const }),
       response_format: supportsStrictSchema(this.model)
         ? { type: 'json_schema', json_schema: { name: 'paper_analyses', strict: true, schema: ANALYSIS_BATCH_SCHEMA } }
         : { type: 'json_object' },
     };
+  }
+
+  /** The limiter's bookkeeping must neither cost an answer already received nor hide the provider's error. */
+  private async completeReservation(reservation: Reservation, outcome: CallOutcome, reported: ProviderRateLimits): Promise<void> {
+    try {
+      await this.limiter.complete(reservation, outcome, reported);
+    } catch (error) {
+      this.logger.warn(`Could not record an LLM call in the shared rate limits: ${(error as Error).message}`);
+    }
   }
 
   private readOutcomes(documents: readonly PaperDocument[], content: string): Map<string, DocumentOutcome> {
@@ -82,4 +124,23 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     const { id: _id, ...fields } = item as AnalysisItem;
     return { ok: true, fields };
   }
+}
+
+/**
+ * The prompt tokens Groq counts against the key's limits: those it did not serve from its prompt cache
+ * (our own count when it reported no usage).
+ */
+function uncachedPromptTokens(usage: CompletionUsage | undefined, estimate: number): number {
+  if (!usage) return estimate;
+  return usage.prompt_tokens - (usage.prompt_tokens_details?.cached_tokens ?? 0);
+}
+
+/** What became of a call that threw, and what the provider reported with its error. */
+function failedCall(error: unknown): { outcome: CallOutcome; reported: ProviderRateLimits } {
+  if (!(error instanceof APIError)) return { outcome: { kind: 'failed' }, reported: {} };
+  const refused = error.status === 429;
+  return {
+    outcome: { kind: refused ? 'refused' : 'failed' },
+    reported: readProviderRateLimits(error.headers as Headers | undefined, refused ? error.message : undefined),
+  };
 }

@@ -29,6 +29,8 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
       this.redis.zcount(redisKeys.workers, Date.now() - WORKER_SILENCE_MS, '+inf'),
       this.counters.read(),
     ]);
+    // An analyser call's time includes its wait for the shared rate limit, which is reported apart.
+    const callMs = totals.llm_call_ms - totals.llm_rate_limit_wait_ms;
     return {
       queue: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, paused: (counts as { paused?: number }).paused ?? 0 },
       workers,
@@ -40,11 +42,13 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
         calls: totals.llm_calls,
         failed_calls: totals.llm_failed_calls,
         papers: totals.llm_papers,
-        call_ms: totals.llm_call_ms,
+        call_ms: callMs,
         papers_per_call: perCall(totals.llm_papers, totals.llm_calls),
-        average_call_ms: perCall(totals.llm_call_ms, totals.llm_calls),
+        average_call_ms: perCall(callMs, totals.llm_calls),
         prompt_tokens: totals.llm_prompt_tokens,
         completion_tokens: totals.llm_completion_tokens,
+        rate_limited_calls: totals.llm_rate_limited_calls,
+        rate_limit_wait_ms: totals.llm_rate_limit_wait_ms,
       },
       uptime_seconds: Math.round(process.uptime() * 10) / 10,
     };

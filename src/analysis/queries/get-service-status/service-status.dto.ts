@@ -24,11 +24,14 @@ export class LlmTotalsDto {
   @ApiProperty({ example: 150, description: 'Analyser calls, each carrying a batch of papers' }) calls!: number;
   @ApiProperty({ example: 1 }) failed_calls!: number;
   @ApiProperty({ example: 1110, description: 'Papers sent to the analyser, over all calls' }) papers!: number;
-  @ApiProperty({ example: 123000, description: 'Milliseconds spent in calls, over all calls' }) call_ms!: number;
+  @ApiProperty({ example: 123000, description: 'Milliseconds spent in calls, over all calls (waiting for the rate limits excluded)' }) call_ms!: number;
   @ApiProperty({ example: 7.4, description: 'Papers per call, on average' }) papers_per_call!: number;
-  @ApiProperty({ example: 820, description: 'Milliseconds a call took, on average (waiting for a slot excluded)' }) average_call_ms!: number;
+  @ApiProperty({ example: 820, description: 'Milliseconds a call took, on average (waiting for a slot or the rate limits excluded)' }) average_call_ms!: number;
   @ApiProperty({ example: 310000 }) prompt_tokens!: number;
   @ApiProperty({ example: 98000 }) completion_tokens!: number;
+  @ApiProperty({ example: 0, description: 'Calls the provider refused with 429 (rate limited)' }) rate_limited_calls!: number;
+  @ApiProperty({ example: 41000, description: 'Milliseconds calls waited for the shared rate limits (RPM, TPM, RPD), over all calls' })
+  rate_limit_wait_ms!: number;
 }
 
 export class ServiceStatusDto {
