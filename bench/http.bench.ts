@@ -28,7 +28,7 @@ import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
 import { commandLine, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
 import { CollectedIds, idsOf, writeAnalyzeHooks } from './lib/request-hooks';
-import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService } from './lib/servers';
+import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService, unlimitedFakeGroqSettings } from './lib/servers';
 
 const DATABASE = 14;
 
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
 
   await flushDatabase(DATABASE);
   const fakeGroq = values.analyser === 'groq' ? new FakeGroqServer({ latencyMs: Number(values['groq-latency-ms']) }) : undefined;
-  const groqSettings: Record<string, string> = fakeGroq ? { LLM_PROVIDER: 'groq', GROQ_API_KEY: 'bench-key', GROQ_BASE_URL: (await fakeGroq.start()).baseUrl } : {};
+  const groqSettings: Record<string, string> = fakeGroq ? unlimitedFakeGroqSettings((await fakeGroq.start()).baseUrl) : {};
   const environment = serviceEnvironment(port, DATABASE, groqSettings);
   const service = await startService(port, environment);
   let verification: Verification;

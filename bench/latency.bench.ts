@@ -9,6 +9,7 @@ import { pollUntilFinished, postJson } from '../test/support/http-client';
 import { sampleAbstract } from '../test/support/sample-papers';
 import { spawnMain, waitForOutput } from '../test/support/service-process';
 import { median, percentile, writeReportSection } from './lib/report';
+import { unlimitedFakeGroqSettings } from './lib/servers';
 
 const DATABASE = 12;
 const PORT = 18900;
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     const offlineService = await runService({ LLM_PROVIDER: 'offline' });
     const offline = await timeLoneRequests(1_000).finally(() => offlineService.stop());
 
-    const groqService = await runService({ GROQ_API_KEY: 'bench-key', GROQ_BASE_URL: baseUrl, BATCH_SIZE: '8' });
+    const groqService = await runService({ ...unlimitedFakeGroqSettings(baseUrl), BATCH_SIZE: '8' });
     const groqTimings = await timeLoneRequests(2_000);
     const batching = await callsForDistinctAbstracts(groq, 64).finally(() => groqService.stop());
 

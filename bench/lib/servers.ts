@@ -142,6 +142,16 @@ export function serviceEnvironment(port: number, database: 14 | 15, overrides: R
   };
 }
 
+/** The groq adapter pointed at a fake Groq server that enforces no limits, and configured to expect none. */
+export const unlimitedFakeGroqSettings = (baseUrl: string): Record<string, string> => ({
+  LLM_PROVIDER: 'groq',
+  GROQ_API_KEY: 'bench-key',
+  GROQ_BASE_URL: baseUrl,
+  LLM_RPM: '1000000',
+  LLM_TPM: '100000000',
+  LLM_RPD: '100000000',
+});
+
 /** How many api and worker processes the service runs: its descendants, by APP_ROLE. */
 export function serviceProcesses(service: ServerProcess): { api: number; worker: number } {
   const roles = service.tree().slice(1).map((pid) => roleOf(pid, '?'));

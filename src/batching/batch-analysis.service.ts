@@ -8,7 +8,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisFields, AnalysisResult, PaperDocument } from '../llm/analysis';
 import { AnalyzerIdentity } from '../llm/analyzer-identity';
 import { InvalidAnalysisError } from '../llm/llm-errors';
-import { countPaperTokens } from '../llm/groq/paper-prompt';
+import { completionTokensFor } from '../llm/completion-budget';
+import { countPaperTokens, promptOverheadTokens } from '../llm/groq/paper-prompt';
 import { BatchAnalysis, DocumentOutcome, PAPER_ANALYZER, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { countTokens } from '../llm/token-counter';
 import { withoutBackMatter } from '../papers/paper-outline';
@@ -18,7 +19,7 @@ import { AnalysisClaims } from './analysis-claims';
 import { BatchCollector } from './batch-collector';
 import { partNotesDocument } from './part-notes';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { packByTokens } from './token-packer';
+import { GroupFits, packByTokens } from './token-packer';
 
 interface PendingAnalysis {
   paperHash: string;
@@ -52,8 +53,9 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   private readonly inFlight = new Map<string, Promise<AnalysisResult>>();
   private readonly collector: BatchCollector<PendingAnalysis>;
   private readonly calls: ConcurrencyLimit;
-  private readonly maxDocumentsPerCall: number;
   private readonly maxTokensPerCall: number;
+  /** Whether papers may share one call: BATCH_SIZE, BATCH_MAX_TOKENS and, for an LLM, the key's tokens per minute. */
+  private readonly callFits: GroupFits;
 
   constructor(
     @Inject(PAPER_ANALYZER) private readonly analyzer: PaperAnalyzer,
@@ -66,8 +68,16 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   ) {
     this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
     this.calls = new ConcurrencyLimit(config.llm.maxInflight);
-    this.maxDocumentsPerCall = config.batching.size;
-    this.maxTokensPerCall = config.batching.maxTokens;
+    const maxDocuments = config.batching.size;
+    const tokensPerMinute = config.llm.limits.tokensPerMinute;
+    // The provider refuses a call whose prompt and completion budget together exceed the tokens per minute.
+    this.maxTokensPerCall = Math.min(config.batching.maxTokens, tokensPerMinute - promptOverheadTokens() - completionTokensFor(1));
+    this.callFits = identity.hasBoundedContext
+      ? (count, tokens) =>
+          count <= maxDocuments &&
+          tokens <= this.maxTokensPerCall &&
+          promptOverheadTokens() + tokens + completionTokensFor(count) <= tokensPerMinute
+      : (count) => count <= maxDocuments;
   }
 
   /** The analysis of a stored paper, shared with any identical request already in flight here. */
@@ -178,7 +188,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
    */
   private async analyzeDocuments(documents: readonly PaperDocument[]): Promise<Map<string, DocumentOutcome>> {
     const weighed = documents.map((document) => ({ item: document, tokens: this.identity.hasBoundedContext ? countPaperTokens(document) : 0 }));
-    const groups = packByTokens(weighed, this.maxTokensPerCall, this.maxDocumentsPerCall);
+    const groups = packByTokens(weighed, this.callFits);
     const outcomes = await Promise.all(groups.map((group) => this.analyzeGroup(group)));
     return new Map(outcomes.flatMap((groupOutcomes) => [...groupOutcomes]));
   }
@@ -228,7 +238,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     const notes = partNotesDocument(document, partials);
     if (this.fitsOneCall(notes)) return (await this.analyzeDocuments([notes])).get(notes.id)!;
     if (round < MAX_REDUCE_ROUNDS) return this.analyzeLong(notes, round + 1);
-    const tooLong = `the paper is too long to analyse within BATCH_MAX_TOKENS=${this.maxTokensPerCall}: send a shorter text or raise the budget`;
+    const tooLong = `the paper is too long to analyse in calls of ${this.maxTokensPerCall} input tokens (BATCH_MAX_TOKENS, LLM_TPM): send a shorter text or raise them`;
     return { ok: false, error: new PaperTooLongError(tooLong) };
   }
 

@@ -4,16 +4,19 @@ export interface Weighed<T> {
   tokens: number;
 }
 
+/** Whether a group of `count` items holding `tokens` input tokens in all may go in one request. */
+export type GroupFits = (count: number, tokens: number) => boolean;
+
 /**
- * Splits items, in arrival order, into groups of at most `maxItems` whose tokens add up to at most
- * `maxTokens`. An item over the budget on its own goes alone: it cannot be made smaller here.
+ * Splits items, in arrival order, into the longest runs that `fits` accepts. An item that does not fit
+ * on its own goes alone: it cannot be made smaller here.
  */
-export function packByTokens<T>(items: readonly Weighed<T>[], maxTokens: number, maxItems: number): T[][] {
+export function packByTokens<T>(items: readonly Weighed<T>[], fits: GroupFits): T[][] {
   const groups: T[][] = [];
   let group: T[] = [];
   let groupTokens = 0;
   for (const { item, tokens } of items) {
-    if (group.length > 0 && (group.length >= maxItems || groupTokens + tokens > maxTokens)) {
+    if (group.length > 0 && !fits(group.length + 1, groupTokens + tokens)) {
       groups.push(group);
       group = [];
       groupTokens = 0;
@@ -24,3 +27,9 @@ export function packByTokens<T>(items: readonly Weighed<T>[], maxTokens: number,
   if (group.length > 0) groups.push(group);
   return groups;
 }
+
+/** A plain budget: at most `maxItems` items and `maxTokens` tokens. */
+export const withinBudget =
+  (maxTokens: number, maxItems = Number.POSITIVE_INFINITY): GroupFits =>
+  (count, tokens) =>
+    count <= maxItems && tokens <= maxTokens;

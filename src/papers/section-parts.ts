@@ -1,4 +1,4 @@
-import { packByTokens } from '../batching/token-packer';
+import { packByTokens, withinBudget } from '../batching/token-packer';
 import { outlinePaper } from './paper-outline';
 
 type CountTokens = (text: string) => number;
@@ -35,7 +35,7 @@ function fitted(text: string, maxTokens: number, countTokens: CountTokens, level
 /** Runs of pieces joined while they fit; the separator's own tokens are left to the slack in the budget. */
 function joinWithin(pieces: readonly string[], maxTokens: number, countTokens: CountTokens, separator: string): string[] {
   const weighed = pieces.map((piece) => ({ item: piece, tokens: countTokens(piece) }));
-  return packByTokens(weighed, maxTokens, Number.POSITIVE_INFINITY).map((group) => group.join(separator));
+  return packByTokens(weighed, withinBudget(maxTokens)).map((group) => group.join(separator));
 }
 
 /** A single word longer than the budget (a run of symbols, say) is cut in the middle. */

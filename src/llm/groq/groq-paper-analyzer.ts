@@ -5,6 +5,7 @@ import type { CompletionUsage } from 'groq-sdk/resources/completions';
 import { AppConfig } from '../../config/app-config';
 import { PaperDocument } from '../analysis';
 import { ANALYSIS_BATCH_SCHEMA, analysisItemProblems, AnalysisItem } from '../analysis-schema';
+import { completionTokensFor } from '../completion-budget';
 import { InvalidAnalysisError } from '../llm-errors';
 import { BatchAnalysis, DocumentOutcome, PaperAnalyzer } from '../paper-analyzer.port';
 import { ProviderRateLimits, readProviderRateLimits } from '../rate-limit/provider-rate-limits';
@@ -12,11 +13,6 @@ import { CallOutcome, Reservation, SharedRateLimiter } from '../rate-limit/share
 import { countChatTokens } from '../token-counter';
 import { mapGroqError } from './groq-error-mapping';
 import { buildPapersMessage, SYSTEM_PROMPT } from './paper-prompt';
-
-/** Room for gpt-oss's reasoning tokens, which count against max_completion_tokens, plus each document's answer. */
-const REASONING_TOKENS = 1_500;
-const ANSWER_TOKENS_PER_DOCUMENT = 900;
-const MAX_COMPLETION_TOKENS = 16_384;
 
 /** Models that accept `response_format: json_schema` with `strict: true` on Groq. */
 const supportsStrictSchema = (model: string) => model.startsWith('openai/gpt-oss');
@@ -73,8 +69,7 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
    * the input: Groq counts the whole budget against that limit and refuses a call that cannot fit in it.
    */
   private maxCompletionTokens(documentCount: number, inputTokens: number): number {
-    const wanted = Math.min(REASONING_TOKENS + ANSWER_TOKENS_PER_DOCUMENT * documentCount, MAX_COMPLETION_TOKENS);
-    return Math.max(1, Math.min(wanted, this.tokensPerMinute - inputTokens));
+    return Math.max(1, Math.min(completionTokensFor(documentCount), this.tokensPerMinute - inputTokens));
   }
 
   private request(messages: ChatCompletionCreateParamsNonStreaming['messages'], maxCompletionTokens: number): ChatCompletionCreateParamsNonStreaming {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PaperDocument } from '../analysis';
-import { countTokens } from '../token-counter';
+import { countChatTokens, countTokens } from '../token-counter';
 
 /** Part of every cache key: changing the prompt, the schema or what the LLM reads of a paper must change it, so old results are not served. */
 export const PROMPT_VERSION = 'p2';
@@ -60,4 +60,15 @@ export function countPaperTokens(document: PaperDocument): number {
 /** The papers of a user message built by `buildPapersMessage`, in order. */
 export function extractPaperBlocks(message: string): PaperBlock[] {
   return [...message.matchAll(PAPER_BLOCK)].map((match) => ({ id: match[1], body: match[3] }));
+}
+
+let overheadTokens: number | undefined;
+
+/** The prompt tokens of a call before its papers: the system prompt and the chat format around both messages. */
+export function promptOverheadTokens(): number {
+  overheadTokens ??= countChatTokens([
+    { role: 'system', content: SYSTEM_PROMPT },
+    { role: 'user', content: '' },
+  ]);
+  return overheadTokens;
 }
