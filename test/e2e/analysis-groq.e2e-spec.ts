@@ -82,17 +82,6 @@ describe('analysis with the groq adapter', () => {
     expect(answered.at - limited.at).toBeGreaterThanOrEqual(2_000);
   });
 
-  it('asks again alone for a paper whose item is missing from the batch answer', async () => {
-    groq.queueFaults(['missing_item']);
-    const accepted = await Promise.all([nextAbstract(), nextAbstract()].map((abstract) => postJson(service.baseUrl, '/analyze', { abstract })));
-    const finished = await Promise.all(accepted.map((answer) => pollUntilFinished(service.baseUrl, answer.body.request_id)));
-    expect(finished.map((answer) => answer.body)).toEqual([
-      expect.objectContaining({ status: 'done', attempts: 1 }),
-      expect.objectContaining({ status: 'done', attempts: 1 }),
-    ]);
-    expect(groq.stats().call_log.map((call) => call.papers)).toEqual([2, 1]);
-  });
-
   it('ends in error with a message a user can act on when every attempt fails', async () => {
     groq.queueFaults(['unavailable', 'unavailable', 'unavailable']);
     const status = await submitAndWait({ abstract: nextAbstract() });

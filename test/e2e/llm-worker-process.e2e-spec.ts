@@ -1,0 +1,75 @@
+import { countPaperTokens } from '../../src/llm/groq/paper-prompt';
+import { FakeGroqServer } from '../fakes/fake-groq-server';
+import { pollUntilFinished, postJson } from '../support/http-client';
+import { sampleAbstract, samplePaperText } from '../support/sample-papers';
+import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
+import { emptyDatabase, redisUrlForDatabase, RunningApp, startApp } from '../support/test-app';
+
+const DATABASE = 13;
+const BUDGET = 1_500;
+const LIMITS = { LLM_RPM: '600', LLM_TPM: '400000', LLM_RPD: '100000' };
+
+/** A paper whose every section is long: each method paragraph is another study's abstract. */
+function longPaper(): string {
+  const methodParagraphs = Array.from({ length: 24 }, (_, n) => sampleAbstract(900 + n)).join('\n\n');
+  return samplePaperText(9).replace('2 Method\n', `2 Method\n${methodParagraphs}\n\n`);
+}
+
+/** A worker process of `node dist/main.js` on the groq adapter, against a fake Groq enforcing the same limits. */
+describe('LLM calls of a worker process', () => {
+  const groq = new FakeGroqServer({ rpm: Number(LIMITS.LLM_RPM), tpm: Number(LIMITS.LLM_TPM) });
+  let worker: ServiceProcess;
+  let api: RunningApp;
+
+  beforeAll(async () => {
+    await emptyDatabase(DATABASE);
+    const { baseUrl: groqUrl } = await groq.start();
+    const groqSettings = { GROQ_API_KEY: 'gsk_test_key', GROQ_BASE_URL: groqUrl, ...LIMITS };
+    worker = spawnMain({ REDIS_URL: redisUrlForDatabase(DATABASE), APP_ROLE: 'worker', BATCH_MAX_TOKENS: String(BUDGET), BATCH_TIMEOUT_MS: '50', ...groqSettings });
+    await waitForOutput(worker, /Worker started/);
+    api = await startApp(DATABASE, { APP_ROLE: 'api', ...groqSettings });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.stop();
+    await groq.stop();
+  });
+
+  beforeEach(() => groq.reset());
+
+  it('map-reduces a paper longer than BATCH_MAX_TOKENS: several calls along its sections, one analysis', async () => {
+    const text = longPaper();
+    expect(countPaperTokens({ id: 'p1', text })).toBeGreaterThan(2.5 * BUDGET);
+
+    const accepted = await postJson(api.baseUrl, '/analyze', { title: 'A long study', text });
+    const finished = await pollUntilFinished(api.baseUrl, accepted.body.request_id);
+    expect(finished.body).toMatchObject({ status: 'done', attempts: 1 });
+    expect(finished.body.result.sections.map((section: { name: string }) => section.name)).toEqual([
+      'Abstract',
+      '1 Introduction',
+      '2 Method',
+      '3 Experiments',
+      '4 Conclusion',
+      'References',
+    ]);
+    const calls = groq.stats().call_log;
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls.every((call) => call.status === 200)).toBe(true);
+  });
+
+  it('asks again alone for a paper whose item is missing from a packed answer', async () => {
+    groq.queueFaults(['missing_item']);
+    const abstracts = [sampleAbstract(1_101), sampleAbstract(1_102)];
+    const accepted = await Promise.all(abstracts.map((abstract) => postJson(api.baseUrl, '/analyze', { abstract })));
+    const finished = await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
+    expect(finished.map((answer) => answer.body)).toEqual([
+      expect.objectContaining({ status: 'done', attempts: 1 }),
+      expect.objectContaining({ status: 'done', attempts: 1 }),
+    ]);
+    expect(groq.stats().call_log.map((call) => [call.papers, call.fault])).toEqual([
+      [2, 'missing_item'],
+      [1, undefined],
+    ]);
+  });
+});
