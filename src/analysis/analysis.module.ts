@@ -10,18 +10,18 @@ import { GetServiceStatusHandler } from './queries/get-service-status/get-servic
 import { AnalysisReadModel } from './read-model/analysis-read-model';
 import { PaperStore } from './read-model/paper-store';
 import { ResultCache } from './read-model/result-cache';
-import { ServiceCounters } from './read-model/service-counters';
+import { ServiceCountersModule } from './read-model/service-counters.module';
 
 const commandHandlers = [AnalyzePaperHandler];
 const queryHandlers = [GetAnalysisHandler, GetServiceStatusHandler];
 const eventHandlers = [AnalysisProjection];
-const stores = [AnalysisReadModel, PaperStore, ResultCache, ServiceCounters];
+const stores = [AnalysisReadModel, PaperStore, ResultCache];
 const writers = [SubmissionRecorder];
 
 /** The analysis feature's core, shared by both roles: handlers, the projection and the Redis stores. */
 @Module({
-  imports: [CqrsModule, AnalysisQueueModule, LlmModule],
+  imports: [CqrsModule, AnalysisQueueModule, LlmModule, ServiceCountersModule],
   providers: [...commandHandlers, ...queryHandlers, ...eventHandlers, ...stores, ...writers],
-  exports: [...stores],
+  exports: [...stores, ServiceCountersModule],
 })
 export class AnalysisModule {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
+import { ServiceCountersModule } from '../analysis/read-model/service-counters.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis.module';
 import { AnalyzerIdentity } from './analyzer-identity';
@@ -18,8 +19,8 @@ function createAnalyzer(config: AppConfig, limiter: SharedRateLimiter): PaperAna
 }
 
 @Module({
+  imports: [ServiceCountersModule],
   providers: [
-    ServiceCounters,
     { provide: AnalyzerIdentity, inject: [APP_CONFIG], useFactory: AnalyzerIdentity.fromConfig },
     { provide: SharedRateLimiter, inject: [APP_CONFIG, REDIS, ServiceCounters], useFactory: createRateLimiter },
     { provide: PAPER_ANALYZER, inject: [APP_CONFIG, SharedRateLimiter], useFactory: createAnalyzer },
