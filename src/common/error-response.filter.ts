@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isRedisUnavailable } from '../redis/redis-connection';
 import { ErrorResponseDto } from './error-response.dto';
+import { ServiceBusyException } from './service-busy.exception';
 
 const REDIS_OUTAGE_RETRY_AFTER_SECONDS = 5;
 
@@ -28,6 +29,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      if (exception instanceof ServiceBusyException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
       void reply.status(status).send(errorBody(status, this.explain(exception)));
       return;
     }

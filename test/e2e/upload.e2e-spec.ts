@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { normaliseHeading, precision, recall, scoreHeadings } from '../../eval/heading-match';
 import { expectedSections, papersWithExpectedSections } from '../../eval/paper-files';
 import { sectionKind } from '../../src/papers/section-detector';
@@ -14,6 +15,20 @@ const DATABASE = 9;
 const PAPERS_DATABASE = 14;
 const PDF_TIMEOUT_MS = 1_500;
 const asPdf = (bytes: Buffer) => ({ bytes, name: 'paper.pdf', type: 'application/pdf' });
+
+/** A multipart upload whose body stops half-way, as a slow client's would: held open until abandoned. */
+function startStalledUpload(baseUrl: string): { sent: Promise<void>; abandon(): void } {
+  const boundary = 'stalled-upload';
+  const upload = httpRequest(`${baseUrl}/analyze`, {
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': '100000' },
+  });
+  upload.on('error', () => undefined);
+  const sent = new Promise<void>((resolve) =>
+    upload.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\n\r\nThe first words of a paper`, () => resolve()),
+  );
+  return { sent, abandon: () => upload.destroy() };
+}
 
 const expectError = (answer: { status: number; body: any }, status: number, message: RegExp) => {
   expect(answer.status).toBe(status);
@@ -92,6 +107,19 @@ describe('Uploading papers as files (offline analyser)', () => {
     expect(elapsed).toBeGreaterThanOrEqual(PDF_TIMEOUT_MS);
     expect(elapsed).toBeLessThan(PDF_TIMEOUT_MS + 5_000);
     expect(Math.max(...servedMeanwhile)).toBeLessThan(500);
+  });
+
+  it('answers 503 with Retry-After while 16 uploads are being read, and reads uploads again once they end', async () => {
+    const stalled = Array.from({ length: 16 }, () => startStalledUpload(service.baseUrl));
+    await Promise.all(stalled.map((upload) => upload.sent));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await postUpload(service.baseUrl, { bytes: Buffer.from(samplePaperText(6)), name: 'paper.txt' });
+    expectError(refused, 503, /16 uploads are being read already/);
+    expect(refused.headers.get('retry-after')).toBe('2');
+
+    stalled.forEach((upload) => upload.abandon());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await postUpload(service.baseUrl, { bytes: Buffer.from(samplePaperText(7)), name: 'paper.txt' })).status).toBe(202);
   });
 
   it('names what is wrong with the form itself with 400', async () => {

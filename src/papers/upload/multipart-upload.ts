@@ -25,8 +25,8 @@ export async function readMultipartUpload(request: FastifyRequest, fieldLimits: 
   }
 }
 
-/** Detaches the multipart parser and lets the remaining bytes flow into the void. */
-function discardRestOfBody(request: FastifyRequest): void {
+/** Detaches the multipart parser, if any, and lets the remaining bytes flow into the void. */
+export function discardRestOfBody(request: FastifyRequest): void {
   request.raw.unpipe();
   request.raw.resume();
 }

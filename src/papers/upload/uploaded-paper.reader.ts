@@ -1,11 +1,12 @@
-import { Inject, Injectable, Logger, ServiceUnavailableException, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Inject, Injectable, Logger, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS } from '../../analysis/commands/analyze-paper/analyze-paper.request';
+import { ServiceBusyException } from '../../common/service-busy.exception';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ExtractionQueueFullError, ExtractionUnavailableError, PdfTextExtractor } from '../pdf/pdf-text-extractor';
 import { UnreadableDocumentError } from '../unreadable-document.error';
 import { identifyDocument } from './document-kind';
-import { readMultipartUpload } from './multipart-upload';
+import { discardRestOfBody, readMultipartUpload } from './multipart-upload';
 
 /** A paper as a submission carries it, whichever way it came. */
 export interface SubmittedPaper {
@@ -15,6 +16,9 @@ export interface SubmittedPaper {
 }
 
 const FIELD_LIMITS = { title: MAX_TITLE_CHARS, abstract: MAX_ABSTRACT_CHARS };
+/** Uploads held in memory at once by one process: at MAX_UPLOAD_MB each, this bounds what they can take. */
+const MAX_UPLOADS_IN_PROGRESS = 16;
+const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /**
  * Turns an uploaded document into the paper's text while the upload is being answered, so that a file
@@ -24,6 +28,7 @@ const FIELD_LIMITS = { title: MAX_TITLE_CHARS, abstract: MAX_ABSTRACT_CHARS };
 export class UploadedPaperReader {
   private readonly logger = new Logger(UploadedPaperReader.name);
   private readonly maxFileBytes: number;
+  private uploadsInProgress = 0;
 
   constructor(
     private readonly pdfs: PdfTextExtractor,
@@ -33,10 +38,19 @@ export class UploadedPaperReader {
   }
 
   async read(request: FastifyRequest): Promise<SubmittedPaper> {
-    const { file, fields } = await readMultipartUpload(request, FIELD_LIMITS, this.maxFileBytes);
-    const document = await this.documentText(file);
-    if (document.text.trim() === '') throw new UnprocessableEntityException('the document holds no text: send a paper with text in it');
-    return { title: fields.title ?? document.title, abstract: fields.abstract, text: document.text };
+    if (this.uploadsInProgress >= MAX_UPLOADS_IN_PROGRESS) {
+      discardRestOfBody(request);
+      throw new ServiceBusyException(`${MAX_UPLOADS_IN_PROGRESS} uploads are being read already: try again in a few seconds`, BUSY_RETRY_AFTER_SECONDS);
+    }
+    this.uploadsInProgress++;
+    try {
+      const { file, fields } = await readMultipartUpload(request, FIELD_LIMITS, this.maxFileBytes);
+      const document = await this.documentText(file);
+      if (document.text.trim() === '') throw new UnprocessableEntityException('the document holds no text: send a paper with text in it');
+      return { title: fields.title ?? document.title, abstract: fields.abstract, text: document.text };
+    } finally {
+      this.uploadsInProgress--;
+    }
   }
 
   private async documentText(file: Buffer): Promise<{ title?: string; text: string }> {
@@ -52,7 +66,9 @@ export class UploadedPaperReader {
         this.logger.warn(`Refused an uploaded PDF of ${file.length.toLocaleString('en')} bytes: ${error.reason}`);
         throw new UnprocessableEntityException(error.message);
       }
-      if (error instanceof ExtractionQueueFullError || error instanceof ExtractionUnavailableError) throw new ServiceUnavailableException(error.message);
+      if (error instanceof ExtractionQueueFullError || error instanceof ExtractionUnavailableError) {
+        throw new ServiceBusyException(error.message, BUSY_RETRY_AFTER_SECONDS);
+      }
       throw error;
     }
   }

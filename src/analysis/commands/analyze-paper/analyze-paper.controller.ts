@@ -73,7 +73,10 @@ export class AnalyzePaperController {
     type: ErrorResponseDto,
     description: 'This client sent more than THROTTLE_LIMIT submissions in THROTTLE_TTL seconds, or the queue holds MAX_QUEUE_SIZE papers; retry after Retry-After seconds',
   })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Redis is unreachable; try again shortly' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'Redis is unreachable, or this process is reading as many uploads as it holds at once; retry after Retry-After seconds',
+  })
   async analyze(
     @Body() body: AnalyzePaperBody | undefined,
     @Req() request: FastifyRequest,
