@@ -4,6 +4,7 @@ import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type Th
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MemoizedReflector } from './memoized-reflector';
 import { throttleKindOf } from './throttle-kind.decorator';
 
 export const API_KEY_HEADER = 'x-api-key';
@@ -24,7 +25,7 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
     reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    super(options, storage, reflector);
+    super(options, storage, new MemoizedReflector(reflector));
     this.knownKeys = new Set(config.throttle.apiKeys);
   }
 
