@@ -3,6 +3,7 @@ import Redis, { ChainableCommander } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { AnalysisResult } from '../../llm/analysis';
 import { REDIS } from '../../redis/redis.module';
+import { ExpiringHash } from '../../redis/expiring-writes';
 import { redisKeys } from '../../redis/redis-keys';
 import { AnalysisRecord, AnalysisStatus } from '../analysis-status';
 
@@ -55,10 +56,9 @@ export class AnalysisReadModel {
     this.ttlSeconds = config.retention.resultTtlSeconds;
   }
 
-  /** Adds the commands that create a record to `pipeline`, so callers can send them with their own writes. */
-  addCreate(pipeline: ChainableCommander, record: AnalysisRecord): void {
-    const key = redisKeys.request(record.requestId);
-    pipeline.hset(key, toFields(record)).expire(key, this.ttlSeconds);
+  /** The write that creates a record, for callers to send with their own writes. */
+  creation(record: AnalysisRecord): ExpiringHash {
+    return { key: redisKeys.request(record.requestId), fields: Object.entries(toFields(record)).flat(), ttlSeconds: this.ttlSeconds };
   }
 
   async find(requestId: string): Promise<AnalysisRecord | undefined> {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import Redis, { ChainableCommander } from 'ioredis';
+import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { REDIS } from '../../redis/redis.module';
+import { ExpiringString } from '../../redis/expiring-writes';
 import { redisKeys } from '../../redis/redis-keys';
 import { PaperContent } from '../paper-content';
 
@@ -17,8 +18,9 @@ export class PaperStore {
     this.ttlSeconds = config.retention.resultTtlSeconds;
   }
 
-  addSave(pipeline: ChainableCommander, hash: string, paper: PaperContent): void {
-    pipeline.set(redisKeys.paper(hash), JSON.stringify(paper), 'EX', this.ttlSeconds);
+  /** The write that stores a paper, for callers to send with their own writes. */
+  saving(hash: string, paper: PaperContent): ExpiringString {
+    return { key: redisKeys.paper(hash), value: JSON.stringify(paper), ttlSeconds: this.ttlSeconds };
   }
 
   async loadMany(hashes: readonly string[]): Promise<Map<string, PaperContent>> {

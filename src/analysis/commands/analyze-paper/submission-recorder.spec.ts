@@ -12,10 +12,13 @@ const record = <S extends 'queued' | 'done'>(requestId: string, status: S) =>
   };
 
 describe('SubmissionRecorder', () => {
-  const transaction = { exec: jest.fn() };
-  const redis = { pipeline: jest.fn(() => transaction), del: jest.fn().mockResolvedValue(1) };
-  const readModel = { addCreate: jest.fn(), keyOf: (id: string) => `rpa:request:${id}` };
-  const papers = { addSave: jest.fn() };
+  const transaction = { exec: jest.fn(), writeExpiring: jest.fn() };
+  const redis = { pipeline: jest.fn(() => transaction), del: jest.fn().mockResolvedValue(1), defineCommand: jest.fn() };
+  const readModel = {
+    creation: (written: AnalysisRecord) => ({ key: `rpa:request:${written.requestId}`, fields: ['status', written.status], ttlSeconds: 60 }),
+    keyOf: (id: string) => `rpa:request:${id}`,
+  };
+  const papers = { saving: (hash: string) => ({ key: `rpa:paper:${hash}`, value: '{}', ttlSeconds: 60 }) };
   const counters = { addIncrement: jest.fn() };
   const jobs = { enqueueMany: jest.fn() };
   const recorder = new SubmissionRecorder(
@@ -39,8 +42,9 @@ describe('SubmissionRecorder', () => {
       recorder.record({ record: record('c', 'queued'), paper: { text: 'C' } }),
     ]);
     expect(redis.pipeline).toHaveBeenCalledTimes(1);
-    expect(readModel.addCreate.mock.calls.map(([, written]) => written.requestId)).toEqual(['a', 'b', 'c']);
-    expect(papers.addSave.mock.calls.map(([, hash]) => hash)).toEqual(['hash-a', 'hash-c']);
+    expect(transaction.writeExpiring).toHaveBeenCalledTimes(1);
+    const [keyCount, ...keysThenArgs] = transaction.writeExpiring.mock.calls[0];
+    expect(keysThenArgs.slice(0, keyCount)).toEqual(['rpa:request:a', 'rpa:request:b', 'rpa:request:c', 'rpa:paper:hash-a', 'rpa:paper:hash-c']);
     expect(counters.addIncrement.mock.calls.map(([, counter, by]) => [counter, by])).toEqual([
       ['submitted', 3],
       ['cache_misses', 2],

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AnalysisJobProducer } from '../../../batching/analysis-job.producer';
 import { BatchCollector } from '../../../batching/batch-collector';
+import { addExpiringWrites, defineExpiringWrites, ExpiringHash, ExpiringString } from '../../../redis/expiring-writes';
 import { REDIS } from '../../../redis/redis.module';
 import { AnalysisRecord } from '../../analysis-status';
 import { PaperContent } from '../../paper-content';
@@ -39,7 +40,9 @@ export class SubmissionRecorder implements OnApplicationShutdown {
     private readonly papers: PaperStore,
     private readonly counters: ServiceCounters,
     private readonly jobs: AnalysisJobProducer,
-  ) {}
+  ) {
+    defineExpiringWrites(redis);
+  }
 
   /** Resolves once the record is stored and, for a queued request, its job is in the queue. */
   record(submission: Submission): Promise<void> {
@@ -71,16 +74,16 @@ export class SubmissionRecorder implements OnApplicationShutdown {
   }
 
   private async writeRecords(batch: Pending[]): Promise<void> {
+    const papers: ExpiringString[] = [];
+    const records: ExpiringHash[] = [];
+    for (const { submission } of batch) {
+      if (isQueued(submission)) papers.push(this.papers.saving(submission.record.paperHash, submission.paper));
+      records.push(this.readModel.creation(submission.record));
+    }
+    const queued = papers.length;
     // A plain pipeline: the writes are independent, and MULTI would double the replies to parse.
     const pipeline = this.redis.pipeline();
-    let queued = 0;
-    for (const { submission } of batch) {
-      if (isQueued(submission)) {
-        queued += 1;
-        this.papers.addSave(pipeline, submission.record.paperHash, submission.paper);
-      }
-      this.readModel.addCreate(pipeline, submission.record);
-    }
+    addExpiringWrites(pipeline, records, papers);
     this.counters.addIncrement(pipeline, 'submitted', batch.length);
     if (queued > 0) this.counters.addIncrement(pipeline, 'cache_misses', queued);
     if (queued < batch.length) this.counters.addIncrement(pipeline, 'cache_hits', batch.length - queued);
