@@ -10,7 +10,7 @@ const MAX_RETRY_AFTER_SECONDS = 600;
 /** What to suggest while nothing drains (no worker running, or none finished lately). */
 const RETRY_AFTER_WITHOUT_DRAIN_SECONDS = 60;
 
-/** Refuses new submissions with 429 while MAX_QUEUE_SIZE jobs are waiting, suggesting when to retry. */
+/** Refuses new submissions with 429 while MAX_QUEUE_SIZE requests are waiting, suggesting when to retry. */
 @Injectable()
 export class QueueCapacityGuard implements CanActivate {
   private readonly maxWaiting: number;

@@ -1,9 +1,6 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
-import { ANALYSIS_QUEUE } from '../batching/analysis-queue';
 import { REDIS } from '../redis/redis.module';
 
 const REFRESH_MS = 250;
@@ -27,12 +24,11 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
   private waitingNow = 0;
 
   constructor(
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly counters: ServiceCounters,
   ) {}
 
-  /** Jobs waiting for a worker, as of the last refresh. */
+  /** Requests waiting for a worker, as of the last refresh. */
   get waiting(): number {
     return this.waitingNow;
   }
@@ -57,12 +53,14 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
 
   async refresh(): Promise<void> {
     try {
-      const pipeline = this.redis.multi().llen(this.queue.toKey('wait'));
-      this.counters.addRead(pipeline, ['processed', 'failed']);
-      const [[, waiting], [, finished]] = (await pipeline.exec()) as [[null, number], [null, (string | null)[]]];
+      const pipeline = this.redis.pipeline();
+      this.counters.addRead(pipeline, ['processed', 'failed', 'cache_misses', 'dequeued']);
+      const [[, values]] = (await pipeline.exec()) as [[null, (string | null)[]]];
+      const [processed, failed, queued, dequeued] = values.map((value) => Number(value ?? 0));
       const at = Date.now();
-      this.waitingNow = waiting;
-      this.samples.push({ at, finished: finished.reduce((sum, value) => sum + Number(value ?? 0), 0) });
+      // Each job carries a window's requests, so Bull's job counts say little; the counters say how many requests.
+      this.waitingNow = Math.max(0, queued - dequeued);
+      this.samples.push({ at, finished: processed + failed });
       this.samples = this.samples.filter((sample) => at - sample.at <= RATE_WINDOW_MS);
     } catch (error) {
       // Keep the last known depth; readiness reports the outage.

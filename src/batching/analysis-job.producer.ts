@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { ANALYSIS_QUEUE, ANALYZE_PAPER_JOB, AnalyzePaperJob } from './analysis-queue';
+import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { LLM_AWARE_BACKOFF, RetryDelayOptions } from './retry-delay';
 
 @Injectable()
@@ -10,7 +10,7 @@ export class AnalysisJobProducer {
   private readonly options: JobOptions;
 
   constructor(
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePaperJob>,
+    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePapersJob>,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.options = {
@@ -23,10 +23,10 @@ export class AnalysisJobProducer {
   }
 
   /**
-   * Adds the jobs in one round trip. The request id is the job id: Bull's own ids are sequential and
+   * Adds one job for all the requests. Its id is the first request's: Bull's own ids are sequential and
    * would be guessable.
    */
-  async enqueueMany(jobs: readonly AnalyzePaperJob[]): Promise<void> {
-    await this.queue.addBulk(jobs.map((data) => ({ name: ANALYZE_PAPER_JOB, data, opts: { ...this.options, jobId: data.requestId } })));
+  async enqueue(requests: readonly QueuedRequest[]): Promise<void> {
+    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests] }, { ...this.options, jobId: requests[0].requestId });
   }
 }

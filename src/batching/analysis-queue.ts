@@ -1,9 +1,18 @@
 /** The Bull queue that carries accepted requests from the API processes to the workers. */
 export const ANALYSIS_QUEUE = 'analysis';
-export const ANALYZE_PAPER_JOB = 'analyze-paper';
+export const ANALYZE_PAPERS_JOB = 'analyze-papers';
 
-/** A job names the request and the stored paper; the paper's text itself stays out of Bull. */
-export interface AnalyzePaperJob {
+/** A request to analyse: it names the stored paper; the paper's text itself stays out of Bull. */
+export interface QueuedRequest {
   requestId: string;
   paperHash: string;
+}
+
+/**
+ * One job carries the requests an API process accepted within one submission window (a few ms): under
+ * load, Bull's cost per job is shared by many requests. Workers still analyse and report each request
+ * on its own.
+ */
+export interface AnalyzePapersJob {
+  requests: QueuedRequest[];
 }

@@ -5,16 +5,19 @@ import type { Job, Queue } from 'bull';
 import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.event';
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
 import { AnalysisStartedEvent } from '../analysis/events/analysis-started.event';
+import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
+import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { ANALYSIS_QUEUE, ANALYZE_PAPER_JOB, AnalyzePaperJob } from './analysis-queue';
+import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { failureMessage } from './failure-message';
 
 /**
- * Takes analysis jobs from Bull and reports their progress as domain events. Enough jobs run at once
- * to fill a batch for every LLM call allowed in flight; a failure reaches Bull, which retries it with
- * backoff, unless it is permanent.
+ * Takes jobs from Bull, each carrying the requests of one submission window, and reports every request's
+ * progress as domain events. A request that fails for good (a permanent error, or its last attempt) ends
+ * in error at once; if others can still be retried the job fails, and Bull retries it with backoff for
+ * just the requests not yet finished.
  */
 @Injectable()
 export class AnalysisWorker implements OnApplicationBootstrap {
@@ -22,8 +25,10 @@ export class AnalysisWorker implements OnApplicationBootstrap {
   private readonly concurrency: number;
 
   constructor(
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePaperJob>,
+    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePapersJob>,
     private readonly batchAnalysis: BatchAnalysisService,
+    private readonly readModel: AnalysisReadModel,
+    private readonly counters: ServiceCounters,
     private readonly eventBus: EventBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -31,26 +36,56 @@ export class AnalysisWorker implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.queue.on('failed', (job: Job<AnalyzePaperJob>, error: Error) => this.reportFailure(job, error));
-    void this.queue.process(ANALYZE_PAPER_JOB, this.concurrency, (job: Job<AnalyzePaperJob>) => this.process(job));
+    this.queue.on('failed', (job: Job<AnalyzePapersJob>, error: Error) => void this.reportFailure(job, error));
+    void this.queue.process(ANALYZE_PAPERS_JOB, this.concurrency, (job: Job<AnalyzePapersJob>) => this.process(job));
   }
 
-  private async process(job: Job<AnalyzePaperJob>): Promise<void> {
-    const { requestId, paperHash } = job.data;
-    this.eventBus.publish(new AnalysisStartedEvent(requestId, job.attemptsMade + 1, new Date()));
+  private async process(job: Job<AnalyzePapersJob>): Promise<void> {
+    const attempt = job.attemptsMade + 1;
+    const lastAttempt = attempt >= (job.opts.attempts ?? 1);
+    const { requests } = job.data;
+    if (attempt === 1) await this.counters.increment({ dequeued: requests.length });
+    // A retry, or a run of a job whose worker died, leaves the requests already finished alone.
+    const pending = await this.unfinished(requests);
+    const retryable = (await Promise.all(pending.map((request) => this.analyze(request, attempt, lastAttempt)))).filter(
+      (error): error is Error => error !== undefined,
+    );
+    if (retryable.length > 0) throw retryable[0];
+  }
+
+  /** Analyses one request and reports it; answers the error if the request may be tried again. */
+  private async analyze({ requestId, paperHash }: QueuedRequest, attempt: number, lastAttempt: boolean): Promise<Error | undefined> {
+    this.eventBus.publish(new AnalysisStartedEvent(requestId, attempt, new Date()));
     try {
-      const result = await this.batchAnalysis.analyze(paperHash);
-      this.eventBus.publish(new AnalysisCompletedEvent(requestId, result, new Date()));
+      this.eventBus.publish(new AnalysisCompletedEvent(requestId, await this.batchAnalysis.analyze(paperHash), new Date()));
+      return undefined;
     } catch (error) {
-      if (error instanceof PermanentError) await job.discard();
-      throw error;
+      const failure = error as Error;
+      const final = failure instanceof PermanentError || lastAttempt;
+      this.logger.warn(`Request ${requestId} attempt ${attempt} failed${final ? ' for good' : ''}: ${failure.name}: ${failure.message}`);
+      if (!final) return failure;
+      this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(failure, attempt), new Date()));
+      return undefined;
     }
   }
 
-  /** Bull has already counted the attempt; a failure is final once no attempt remains or it was discarded. */
-  private reportFailure(job: Job<AnalyzePaperJob>, error: Error): void {
-    const final = error instanceof PermanentError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    this.logger.warn(`Request ${job.data.requestId} attempt ${job.attemptsMade} failed${final ? ' for good' : ''}: ${error.name}: ${error.message}`);
-    if (final) this.eventBus.publish(new AnalysisFailedEvent(job.data.requestId, failureMessage(error, job.attemptsMade), new Date()));
+  private async unfinished(requests: readonly QueuedRequest[]): Promise<QueuedRequest[]> {
+    const finished = await this.readModel.finishedAmong(requests.map((request) => request.requestId));
+    return requests.filter((request) => !finished.has(request.requestId));
+  }
+
+  /**
+   * Bull has counted the attempt. A job fails for good only when something outside the analyses broke on
+   * its last attempt (Redis, say): its unfinished requests end in error then, so none is left queued.
+   */
+  private async reportFailure(job: Job<AnalyzePapersJob>, error: Error): Promise<void> {
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    try {
+      for (const { requestId } of await this.unfinished(job.data.requests)) {
+        this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, job.attemptsMade), new Date()));
+      }
+    } catch (reportError) {
+      this.logger.error(`Could not report the failure of job ${job.id}: ${(reportError as Error).message}`);
+    }
   }
 }

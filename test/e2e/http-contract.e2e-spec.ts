@@ -79,6 +79,7 @@ describe('HTTP contract (api role)', () => {
     const answer = await request(service.baseUrl, '/status');
     expect(answer.status).toBe(200);
     expect(answer.body.queue.waiting).toBeGreaterThanOrEqual(2);
+    expect(answer.body.queue.waiting_requests).toBeGreaterThanOrEqual(2);
     expect(answer.body.analyses.submitted).toBeGreaterThanOrEqual(2);
     expect(answer.body.cache.misses).toBeGreaterThanOrEqual(2);
     expect(answer.body.llm).toMatchObject({ provider: 'offline', model: expect.stringContaining('extractive'), calls: 0 });

@@ -66,6 +66,17 @@ export class AnalysisReadModel {
     return fields.status ? fromFields(requestId, fields) : undefined;
   }
 
+  /** The requests among `requestIds` whose records are done or in error. */
+  async finishedAmong(requestIds: readonly string[]): Promise<Set<string>> {
+    const pipeline = this.redis.pipeline();
+    requestIds.forEach((requestId) => pipeline.hget(redisKeys.request(requestId), 'status'));
+    const statuses = ((await pipeline.exec()) ?? []).map(([error, status]) => {
+      if (error) throw error;
+      return status as string | null;
+    });
+    return new Set(requestIds.filter((_, index) => statuses[index] === 'done' || statuses[index] === 'error'));
+  }
+
   keyOf(requestId: string): string {
     return redisKeys.request(requestId);
   }

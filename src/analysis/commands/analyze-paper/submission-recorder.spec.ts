@@ -20,7 +20,7 @@ describe('SubmissionRecorder', () => {
   };
   const papers = { saving: (hash: string) => ({ key: `rpa:paper:${hash}`, value: '{}', ttlSeconds: 60 }) };
   const counters = { addIncrement: jest.fn() };
-  const jobs = { enqueueMany: jest.fn() };
+  const jobs = { enqueue: jest.fn() };
   const recorder = new SubmissionRecorder(
     redis as unknown as Redis,
     readModel as unknown as AnalysisReadModel,
@@ -32,10 +32,10 @@ describe('SubmissionRecorder', () => {
   beforeEach(() => {
     jest.clearAllMocks();
     transaction.exec.mockResolvedValue([]);
-    jobs.enqueueMany.mockResolvedValue(undefined);
+    jobs.enqueue.mockResolvedValue(undefined);
   });
 
-  it('writes concurrent submissions in one pipeline and enqueues their jobs with one bulk add', async () => {
+  it('writes concurrent submissions in one pipeline and enqueues them as one job', async () => {
     await Promise.all([
       recorder.record({ record: record('a', 'queued'), paper: { text: 'A' } }),
       recorder.record({ record: record('b', 'done') }),
@@ -50,15 +50,15 @@ describe('SubmissionRecorder', () => {
       ['cache_misses', 2],
       ['cache_hits', 1],
     ]);
-    expect(jobs.enqueueMany).toHaveBeenCalledTimes(1);
-    expect(jobs.enqueueMany).toHaveBeenCalledWith([
+    expect(jobs.enqueue).toHaveBeenCalledTimes(1);
+    expect(jobs.enqueue).toHaveBeenCalledWith([
       { requestId: 'a', paperHash: 'hash-a' },
       { requestId: 'c', paperHash: 'hash-c' },
     ]);
   });
 
   it('removes the records of queued submissions whose jobs could not be added, and fails only those', async () => {
-    jobs.enqueueMany.mockRejectedValueOnce(new Error('Connection is closed.'));
+    jobs.enqueue.mockRejectedValueOnce(new Error('Connection is closed.'));
     const [queued, done] = await Promise.allSettled([
       recorder.record({ record: record('q', 'queued'), paper: { text: 'Q' } }),
       recorder.record({ record: record('d', 'done') }),
@@ -71,6 +71,6 @@ describe('SubmissionRecorder', () => {
   it('fails every submission of a pipeline Redis refused, enqueuing nothing', async () => {
     transaction.exec.mockResolvedValueOnce([[new Error('OOM command not allowed'), null]]);
     await expect(recorder.record({ record: record('x', 'queued'), paper: { text: 'X' } })).rejects.toThrow('OOM');
-    expect(jobs.enqueueMany).not.toHaveBeenCalled();
+    expect(jobs.enqueue).not.toHaveBeenCalled();
   });
 });

@@ -10,7 +10,7 @@ import { AnalysisReadModel } from '../../read-model/analysis-read-model';
 import { PaperStore } from '../../read-model/paper-store';
 import { ServiceCounters } from '../../read-model/service-counters';
 
-/** Submissions arriving within this window share one Redis pipeline and one Bull addBulk. */
+/** Submissions arriving within this window share one Redis pipeline and one Bull job. */
 const WINDOW_MS = 2;
 const MAX_PER_FLUSH = 500;
 
@@ -27,7 +27,7 @@ const isQueued = (submission: Submission): submission is Extract<Submission, { p
 
 /**
  * Writes the records of concurrent submissions (and their papers and counters) in one pipeline and
- * enqueues their jobs with one addBulk, so the cost in Redis round trips per request falls as load rises.
+ * enqueues them as one job, so the cost in Redis commands per request falls as load rises.
  * A lone request waits at most WINDOW_MS for company.
  */
 @Injectable()
@@ -64,7 +64,7 @@ export class SubmissionRecorder implements OnApplicationShutdown {
     batch.filter((pending) => !isQueued(pending.submission)).forEach((pending) => pending.resolve());
     if (queued.length === 0) return;
     try {
-      await this.jobs.enqueueMany(queued.map(({ submission: { record } }) => ({ requestId: record.requestId, paperHash: record.paperHash })));
+      await this.jobs.enqueue(queued.map(({ submission: { record } }) => ({ requestId: record.requestId, paperHash: record.paperHash })));
       queued.forEach((pending) => pending.resolve());
     } catch (error) {
       // Their clients get no id, so records without jobs must not linger as "queued".

@@ -32,7 +32,13 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
     // An analyser call's time includes its wait for the shared rate limit, which is reported apart.
     const callMs = totals.llm_call_ms - totals.llm_rate_limit_wait_ms;
     return {
-      queue: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, paused: (counts as { paused?: number }).paused ?? 0 },
+      queue: {
+        waiting_requests: Math.max(0, totals.cache_misses - totals.dequeued),
+        waiting: counts.waiting,
+        active: counts.active,
+        delayed: counts.delayed,
+        paused: (counts as { paused?: number }).paused ?? 0,
+      },
       workers,
       analyses: { submitted: totals.submitted, processed: totals.processed, failed: totals.failed },
       cache: { hits: totals.cache_hits, misses: totals.cache_misses },

@@ -1,9 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 
+/** Bull's jobs by state; each job carries the requests one API process accepted within a few milliseconds. */
 export class QueueCountsDto {
-  @ApiProperty({ example: 12 }) waiting!: number;
-  @ApiProperty({ example: 8 }) active!: number;
-  @ApiProperty({ example: 1, description: 'Waiting for a retry after a failed attempt' }) delayed!: number;
+  @ApiProperty({ example: 120, description: 'Requests accepted and not yet taken by a worker (what MAX_QUEUE_SIZE limits)' })
+  waiting_requests!: number;
+  @ApiProperty({ example: 12, description: 'Jobs waiting for a worker' }) waiting!: number;
+  @ApiProperty({ example: 8, description: 'Jobs a worker is analysing' }) active!: number;
+  @ApiProperty({ example: 1, description: 'Jobs waiting for a retry after a failed attempt' }) delayed!: number;
   @ApiProperty({ example: 0 }) paused!: number;
 }
 
