@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
+import { WaitingRequests } from '../batching/waiting-requests';
 import { REDIS } from '../redis/redis.module';
 
 const REFRESH_MS = 250;
@@ -26,6 +27,7 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly counters: ServiceCounters,
+    private readonly waitingRequests: WaitingRequests,
   ) {}
 
   /** Requests waiting for a worker, as of the last refresh. */
@@ -54,13 +56,11 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
   async refresh(): Promise<void> {
     try {
       const pipeline = this.redis.pipeline();
-      this.counters.addRead(pipeline, ['processed', 'failed', 'cache_misses', 'dequeued']);
-      const [[, values]] = (await pipeline.exec()) as [[null, (string | null)[]]];
-      const [processed, failed, queued, dequeued] = values.map((value) => Number(value ?? 0));
+      this.counters.addRead(pipeline, ['processed', 'failed']);
+      const [waiting, [[, finished]]] = await Promise.all([this.waitingRequests.count(), pipeline.exec() as Promise<[[null, (string | null)[]]]>]);
       const at = Date.now();
-      // Each job carries a window's requests, so Bull's job counts say little; the counters say how many requests.
-      this.waitingNow = Math.max(0, queued - dequeued);
-      this.samples.push({ at, finished: processed + failed });
+      this.waitingNow = waiting;
+      this.samples.push({ at, finished: finished.reduce((sum, value) => sum + Number(value ?? 0), 0) });
       this.samples = this.samples.filter((sample) => at - sample.at <= RATE_WINDOW_MS);
     } catch (error) {
       // Keep the last known depth; readiness reports the outage.

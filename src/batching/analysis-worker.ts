@@ -6,12 +6,12 @@ import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.ev
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
 import { AnalysisStartedEvent } from '../analysis/events/analysis-started.event';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
-import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { failureMessage } from './failure-message';
+import { WaitingRequests } from './waiting-requests';
 
 /**
  * Takes jobs from Bull, each carrying the requests of one submission window, and reports every request's
@@ -28,7 +28,7 @@ export class AnalysisWorker implements OnApplicationBootstrap {
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePapersJob>,
     private readonly batchAnalysis: BatchAnalysisService,
     private readonly readModel: AnalysisReadModel,
-    private readonly counters: ServiceCounters,
+    private readonly waiting: WaitingRequests,
     private readonly eventBus: EventBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -44,7 +44,7 @@ export class AnalysisWorker implements OnApplicationBootstrap {
     const attempt = job.attemptsMade + 1;
     const lastAttempt = attempt >= (job.opts.attempts ?? 1);
     const { requests } = job.data;
-    if (attempt === 1) await this.counters.increment({ dequeued: requests.length });
+    if (attempt === 1) await this.waiting.taken(requests.length);
     // A retry, or a run of a job whose worker died, leaves the requests already finished alone.
     const pending = await this.unfinished(requests);
     const retryable = (await Promise.all(pending.map((request) => this.analyze(request, attempt, lastAttempt)))).filter(

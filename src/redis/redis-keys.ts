@@ -11,6 +11,8 @@ export const redisKeys = {
   /** Held by the worker process analysing this content, so others wait for its result instead of asking again. */
   analysing: (contentKey: string) => `${KEY_PREFIX}:analysing:${contentKey}`,
   stats: `${KEY_PREFIX}:stats`,
+  /** Requests in jobs no worker has started yet. */
+  waitingRequests: `${KEY_PREFIX}:queue:waiting-requests`,
   workers: `${KEY_PREFIX}:workers`,
   /** One counter per client and kind of route, so both polling routes share a client's polling budget. */
   throttle: (kind: string, tracker: string) => `${KEY_PREFIX}:throttle:${kind}:${tracker}`,

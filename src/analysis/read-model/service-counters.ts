@@ -9,8 +9,6 @@ export const COUNTERS = [
   'failed',
   'cache_hits',
   'cache_misses',
-  /** Requests workers have taken from the queue; with cache_misses (requests queued), what still waits. */
-  'dequeued',
   'llm_calls',
   'llm_failed_calls',
   'llm_papers',

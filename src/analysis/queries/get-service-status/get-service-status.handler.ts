@@ -4,6 +4,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { ANALYSIS_QUEUE } from '../../../batching/analysis-queue';
+import { WaitingRequests } from '../../../batching/waiting-requests';
 import { WORKER_SILENCE_MS } from '../../../batching/worker-heartbeat';
 import { AnalyzerIdentity } from '../../../llm/analyzer-identity';
 import { REDIS } from '../../../redis/redis.module';
@@ -21,11 +22,13 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
     @Inject(REDIS) private readonly redis: Redis,
     private readonly counters: ServiceCounters,
     private readonly identity: AnalyzerIdentity,
+    private readonly waitingRequests: WaitingRequests,
   ) {}
 
   async execute(): Promise<ServiceStatusDto> {
-    const [counts, workers, totals] = await Promise.all([
+    const [counts, waitingRequests, workers, totals] = await Promise.all([
       this.queue.getJobCounts(),
+      this.waitingRequests.count(),
       this.redis.zcount(redisKeys.workers, Date.now() - WORKER_SILENCE_MS, '+inf'),
       this.counters.read(),
     ]);
@@ -33,7 +36,7 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
     const callMs = totals.llm_call_ms - totals.llm_rate_limit_wait_ms;
     return {
       queue: {
-        waiting_requests: Math.max(0, totals.cache_misses - totals.dequeued),
+        waiting_requests: waitingRequests,
         waiting: counts.waiting,
         active: counts.active,
         delayed: counts.delayed,
