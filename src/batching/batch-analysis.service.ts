@@ -12,14 +12,13 @@ import { completionTokensFor } from '../llm/completion-budget';
 import { countPaperTokens, promptOverheadTokens } from '../llm/groq/paper-prompt';
 import { BatchAnalysis, DocumentOutcome, PAPER_ANALYZER, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { countTokens } from '../llm/token-counter';
-import { withoutBackMatter } from '../papers/paper-outline';
+import { OutlinedSection, outlinePaper, withoutBackMatter } from '../papers/paper-outline';
 import { splitAlongSections } from '../papers/section-parts';
-import { detectSections } from '../papers/section-detector';
 import { AnalysisClaims } from './analysis-claims';
 import { BatchCollector } from './batch-collector';
 import { partNotesDocument } from './part-notes';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { GroupFits, packByTokens } from './token-packer';
+import { GroupFits, packByTokens, Weighed } from './token-packer';
 
 interface PendingAnalysis {
   paperHash: string;
@@ -30,10 +29,10 @@ interface PendingAnalysis {
 
 interface BatchEntry {
   pending: PendingAnalysis;
-  /** The paper as stored, which the result's sections describe. */
-  paper: PaperContent;
-  /** What the analyser reads of it. */
-  document: PaperDocument;
+  /** The sections of the paper as stored, back matter included: the result lists them all. */
+  sections: OutlinedSection[];
+  /** What the analyser reads of the paper, with its input tokens. */
+  input: Weighed<PaperDocument>;
 }
 
 export class PaperUnavailableError extends PermanentError {}
@@ -107,8 +106,8 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     }
     try {
       const entries = await this.loadPapers(claimed);
-      const [short, long] = partition(entries, (entry) => this.fitsOneCall(entry.document));
-      await Promise.all([this.analyzeShort(short), ...long.map(async (entry) => this.settle(entry, await this.analyzeLong(entry.document)))]);
+      const [short, long] = partition(entries, (entry) => this.fitsOneCall(entry.input));
+      await Promise.all([this.analyzeShort(short), ...long.map(async (entry) => this.settle(entry, await this.analyzeLong(entry.input.item)))]);
     } catch (error) {
       claimed.forEach((pending) => pending.reject(error as Error));
     }
@@ -119,19 +118,22 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     const papers = await this.papers.loadMany(batch.map((pending) => pending.paperHash));
     return batch.flatMap((pending, index) => {
       const paper = papers.get(pending.paperHash);
-      if (paper) return [{ pending, paper, document: this.analyserInput(`p${index + 1}`, paper) }];
-      pending.reject(new PaperUnavailableError('The paper\'s text is no longer stored (it expired before analysis); submit it again.'));
-      return [];
+      if (!paper) {
+        pending.reject(new PaperUnavailableError('The paper\'s text is no longer stored (it expired before analysis); submit it again.'));
+        return [];
+      }
+      const sections = outlinePaper(paper.text);
+      return [{ pending, sections, input: this.weigh(this.analyserInput(`p${index + 1}`, paper, sections)) }];
     });
   }
 
   private async analyzeShort(entries: BatchEntry[]): Promise<void> {
-    const outcomes = await this.analyzeDocuments(entries.map((entry) => entry.document));
-    entries.forEach((entry) => this.settle(entry, outcomes.get(entry.document.id)!));
+    const outcomes = await this.analyzeDocuments(entries.map((entry) => entry.input));
+    entries.forEach((entry) => this.settle(entry, outcomes.get(entry.input.item.id)!));
   }
 
-  private settle({ pending, paper }: BatchEntry, outcome: DocumentOutcome): void {
-    if (outcome.ok) pending.resolve(this.toResult(outcome.fields, paper));
+  private settle({ pending, sections }: BatchEntry, outcome: DocumentOutcome): void {
+    if (outcome.ok) pending.resolve(this.toResult(outcome.fields, sections));
     else pending.reject(outcome.error);
   }
 
@@ -174,21 +176,25 @@ export class BatchAnalysisService implements OnApplicationShutdown {
    * What the analyser reads of a paper: an LLM, whose context is bounded, gets no back matter
    * (references, acknowledgements, appendices); the offline analyser reads the whole paper.
    */
-  private analyserInput(id: string, paper: PaperContent): PaperDocument {
-    return { id, ...paper, ...(this.identity.hasBoundedContext && { text: withoutBackMatter(paper.text) }) };
+  private analyserInput(id: string, paper: PaperContent, sections: readonly OutlinedSection[]): PaperDocument {
+    return { id, ...paper, ...(this.identity.hasBoundedContext && { text: withoutBackMatter(paper.text, sections) }) };
   }
 
-  private fitsOneCall(document: PaperDocument): boolean {
-    return !this.identity.hasBoundedContext || countPaperTokens(document) <= this.maxTokensPerCall;
+  /** A document with its input tokens, counted once; the offline analyser, which reads any length, needs no count. */
+  private weigh(document: PaperDocument): Weighed<PaperDocument> {
+    return { item: document, tokens: this.identity.hasBoundedContext ? countPaperTokens(document) : 0 };
+  }
+
+  private fitsOneCall(document: Weighed<PaperDocument>): boolean {
+    return document.tokens <= this.maxTokensPerCall;
   }
 
   /**
    * Each document's outcome, from calls packed by count and (for an LLM) tokens. An item a shared
    * call got wrong is asked again alone; a call that fails fails only its own documents.
    */
-  private async analyzeDocuments(documents: readonly PaperDocument[]): Promise<Map<string, DocumentOutcome>> {
-    const weighed = documents.map((document) => ({ item: document, tokens: this.identity.hasBoundedContext ? countPaperTokens(document) : 0 }));
-    const groups = packByTokens(weighed, this.callFits);
+  private async analyzeDocuments(documents: readonly Weighed<PaperDocument>[]): Promise<Map<string, DocumentOutcome>> {
+    const groups = packByTokens(documents, this.callFits);
     const outcomes = await Promise.all(groups.map((group) => this.analyzeGroup(group)));
     return new Map(outcomes.flatMap((groupOutcomes) => [...groupOutcomes]));
   }
@@ -223,21 +229,19 @@ export class BatchAnalysisService implements OnApplicationShutdown {
    */
   private async analyzeLong(document: PaperDocument, round = 1): Promise<DocumentOutcome> {
     const partBudget = this.maxTokensPerCall - countPaperTokens({ ...document, abstract: undefined, text: '' });
-    const parts = splitAlongSections(document.text, partBudget, countTokens).map((text, index) => ({
-      id: `${document.id}s${index + 1}`,
-      title: document.title,
-      text,
-    }));
+    const parts = splitAlongSections(document.text, partBudget, countTokens).map((text, index) =>
+      this.weigh({ id: `${document.id}s${index + 1}`, title: document.title, text }),
+    );
     const outcomes = await this.analyzeDocuments(parts);
     const partials: AnalysisFields[] = [];
     for (const part of parts) {
-      const outcome = outcomes.get(part.id)!;
+      const outcome = outcomes.get(part.item.id)!;
       if (!outcome.ok) return outcome;
       partials.push(outcome.fields);
     }
-    const notes = partNotesDocument(document, partials);
-    if (this.fitsOneCall(notes)) return (await this.analyzeDocuments([notes])).get(notes.id)!;
-    if (round < MAX_REDUCE_ROUNDS) return this.analyzeLong(notes, round + 1);
+    const notes = this.weigh(partNotesDocument(document, partials));
+    if (this.fitsOneCall(notes)) return (await this.analyzeDocuments([notes])).get(notes.item.id)!;
+    if (round < MAX_REDUCE_ROUNDS) return this.analyzeLong(notes.item, round + 1);
     const tooLong = `the paper is too long to analyse in calls of ${this.maxTokensPerCall} input tokens (BATCH_MAX_TOKENS, LLM_TPM): send a shorter text or raise them`;
     return { ok: false, error: new PaperTooLongError(tooLong) };
   }
@@ -266,8 +270,13 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   /** The result names every section of the paper as stored, back matter included. */
-  private toResult(fields: AnalysisFields, paper: PaperContent): AnalysisResult {
-    return { ...fields, sections: detectSections(paper.text), provider: this.identity.provider, model: this.identity.model };
+  private toResult(fields: AnalysisFields, sections: readonly OutlinedSection[]): AnalysisResult {
+    return {
+      ...fields,
+      sections: sections.map(({ name, start, end }) => ({ name, start, end })),
+      provider: this.identity.provider,
+      model: this.identity.model,
+    };
   }
 }
 

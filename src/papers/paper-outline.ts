@@ -35,9 +35,9 @@ function kindInContext(own: SectionKind, subsection: boolean, parentKind: Sectio
   return subsection ? parentKind : own;
 }
 
-/** The paper's text with its back matter cut out. */
-export function withoutBackMatter(text: string): string {
-  const backMatter = outlinePaper(text).filter((section) => BACK_MATTER.has(section.kind));
+/** The paper's text with its back matter cut out; `outline` is the text's own, when already known. */
+export function withoutBackMatter(text: string, outline: readonly OutlinedSection[] = outlinePaper(text)): string {
+  const backMatter = outline.filter((section) => BACK_MATTER.has(section.kind));
   let kept = '';
   let from = 0;
   for (const section of backMatter) {

@@ -1,3 +1,4 @@
+import { hasPdfSignature } from '../pdf-signature';
 import { ExtractedPdf } from './extracted-pdf';
 import { ExtractionQueueFullError, ExtractionUnavailableError } from './extraction-errors';
 import { ExtractionProcess, RunOutcome } from './extraction-process';
@@ -20,9 +21,6 @@ export interface PdfTextExtractorOptions {
 }
 
 const DEFAULTS = { memoryLimitMb: 512, poolSize: 1, maxQueue: 32, maxPages: 500 };
-const PDF_SIGNATURE = Buffer.from('%PDF-');
-/** PDF readers look for the signature anywhere in the first kilobyte. */
-const PDF_SIGNATURE_WINDOW = 1024;
 
 interface Job {
   bytes: Uint8Array;
@@ -129,8 +127,4 @@ export class PdfTextExtractor {
     if (idleAt >= 0) this.idle.splice(idleAt, 1);
     if (hadStarted && !this.closed && this.processes.size < this.poolSize) this.startProcess();
   }
-}
-
-function hasPdfSignature(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_SIGNATURE_WINDOW)).includes(PDF_SIGNATURE);
 }

@@ -1,9 +1,8 @@
+import { hasPdfSignature } from '../pdf-signature';
+
 /** What an uploaded file's bytes say it is: the name and declared type are the client's, and may be wrong. */
 export type DocumentKind = { kind: 'pdf' } | { kind: 'text'; text: string } | { kind: 'unsupported'; description: string };
 
-const PDF_SIGNATURE = Buffer.from('%PDF-');
-/** PDF readers look for the signature anywhere in the first kilobyte; some writers put junk before it. */
-const PDF_SIGNATURE_WINDOW = 1024;
 
 const BINARY_SIGNATURES: ReadonlyArray<readonly [string, Buffer]> = [
   ['a PNG image', Buffer.from([0x89, 0x50, 0x4e, 0x47])],
@@ -28,7 +27,7 @@ const BINARY_CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f]/;
 
 /** Decides from the bytes whether a file is a PDF, text (plain or Markdown) in UTF-8 or UTF-16, or neither. */
 export function identifyDocument(bytes: Buffer): DocumentKind {
-  if (bytes.subarray(0, PDF_SIGNATURE_WINDOW).includes(PDF_SIGNATURE)) return { kind: 'pdf' };
+  if (hasPdfSignature(bytes)) return { kind: 'pdf' };
   const binary = BINARY_SIGNATURES.find(([, signature]) => startsWith(bytes, signature));
   if (binary) return { kind: 'unsupported', description: binary[0] };
   const text = decodeText(bytes);
