@@ -7,6 +7,7 @@ import { LogLevel } from './config/environment';
 import { configureHttpApp } from './http/configure-http-app';
 import { createFastifyAdapter } from './http/create-fastify-adapter';
 import { assertRedisReachable } from './redis/assert-redis-reachable';
+import { useLeanAsyncResourceBind } from './runtime/lean-async-resource-bind';
 
 /** Room for connection bursts while the process is busy; the kernel caps it at net.core.somaxconn. */
 const LISTEN_BACKLOG = 8_192;
@@ -33,6 +34,7 @@ async function startApi(config: AppConfig, logger: ConsoleLogger): Promise<void>
 }
 
 async function bootstrap(): Promise<void> {
+  useLeanAsyncResourceBind();
   let config: AppConfig;
   try {
     config = loadAppConfig();
