@@ -44,7 +44,7 @@ export class AnalysisWorker implements OnApplicationBootstrap {
     const attempt = job.attemptsMade + 1;
     const lastAttempt = attempt >= (job.opts.attempts ?? 1);
     const { requests } = job.data;
-    if (attempt === 1) await this.waiting.taken(requests.length);
+    await this.waiting.taken(job);
     // A retry, or a run of a job whose worker died, leaves the requests already finished alone.
     const pending = await this.unfinished(requests);
     const retryable = (await Promise.all(pending.map((request) => this.analyze(request, attempt, lastAttempt)))).filter(

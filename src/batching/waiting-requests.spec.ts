@@ -1,4 +1,4 @@
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import Redis from 'ioredis';
 import { WaitingRequests } from './waiting-requests';
 
@@ -6,6 +6,11 @@ describe('WaitingRequests', () => {
   let redis: Redis;
   let waiting: WaitingRequests;
   const queue = { toKey: (type: string) => `test:queue:${type}` } as unknown as Queue;
+  /** A job of `size` requests whose hash exists, as Bull's does while the job is in the queue. */
+  const jobOf = async (id: string, size: number) => {
+    await redis.hset(`test:queue:${id}`, 'data', '{}');
+    return { id, data: { requests: Array.from({ length: size }, (_, n) => n) } } as unknown as Job<{ requests: number[] }>;
+  };
 
   beforeAll(() => {
     redis = new Redis('redis://127.0.0.1:6379/11');
@@ -18,15 +23,33 @@ describe('WaitingRequests', () => {
     await redis.rpush('test:queue:wait', 'job-1', 'job-2');
     await waiting.added(30);
     await waiting.added(5);
-    await waiting.taken(30);
+    expect(await waiting.taken(await jobOf('job-0', 30))).toBe(true);
     expect(await waiting.count()).toBe(5);
+  });
+
+  it('takes a job’s requests once, however many times the job runs', async () => {
+    await redis.rpush('test:queue:wait', 'job-2');
+    await waiting.added(12);
+    const job = await jobOf('job-1', 8);
+    expect(await waiting.taken(job)).toBe(true);
+    expect(await waiting.taken(job)).toBe(false);
+    expect(await waiting.count()).toBe(4);
+  });
+
+  it('takes nothing for a job that is no longer in the queue', async () => {
+    await redis.rpush('test:queue:wait', 'job-2');
+    await waiting.added(6);
+    const gone = { id: 'job-9', data: { requests: [1, 2, 3] } } as unknown as Job<{ requests: number[] }>;
+    expect(await waiting.taken(gone)).toBe(false);
+    expect(await redis.exists('test:queue:job-9')).toBe(0);
+    expect(await waiting.count()).toBe(6);
   });
 
   it('says none wait when the wait list is empty, and at least one a job when the count fell short', async () => {
     await waiting.added(7);
     expect(await waiting.count()).toBe(0);
     await redis.rpush('test:queue:wait', 'job-1', 'job-2', 'job-3');
-    await waiting.taken(9);
+    await waiting.taken(await jobOf('job-0', 9));
     expect(await waiting.count()).toBe(3);
   });
 });

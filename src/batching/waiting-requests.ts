@@ -1,30 +1,48 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import Redis from 'ioredis';
 import { REDIS } from '../redis/redis.module';
 import { redisKeys } from '../redis/redis-keys';
 import { ANALYSIS_QUEUE } from './analysis-queue';
 
 /**
+ * Takes a job's requests off the waiting count the first time any worker starts the job: the mark lives in
+ * the job's own hash, so it goes when the job does, and a retry or a run after a worker died takes nothing.
+ */
+const TAKE_ONCE = `
+if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('HSETNX', KEYS[2], 'requestsTaken', '1') == 0 then
+  return 0
+end
+redis.call('DECRBY', KEYS[1], ARGV[1])
+return 1`;
+
+type TakingRedis = Redis & { takeWaitingRequests(countKey: string, jobKey: string, count: number): Promise<number> };
+
+/**
  * How many requests wait for a worker. A job carries a whole submission window, so Bull's job counts say
  * little: API processes add each job's requests to a count in Redis and workers take them off as they start
- * a job. An empty wait list means nothing waits, whatever the count says (a job run again after its worker
- * died is taken off twice).
+ * a job. An empty wait list means nothing waits, whatever the count says.
  */
 @Injectable()
 export class WaitingRequests {
+  private readonly redis: TakingRedis;
+
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
-  ) {}
+  ) {
+    if (!('takeWaitingRequests' in redis)) redis.defineCommand('takeWaitingRequests', { numberOfKeys: 2, lua: TAKE_ONCE });
+    this.redis = redis as TakingRedis;
+  }
 
   async added(count: number): Promise<void> {
     await this.redis.incrby(redisKeys.waitingRequests, count);
   }
 
-  async taken(count: number): Promise<void> {
-    await this.redis.decrby(redisKeys.waitingRequests, count);
+  /** Whether this call took the job's requests off the count (false when an earlier run of the job had). */
+  async taken(job: Job<{ requests: readonly unknown[] }>): Promise<boolean> {
+    return (await this.redis.takeWaitingRequests(redisKeys.waitingRequests, this.queue.toKey(String(job.id)), job.data.requests.length)) === 1;
   }
 
   async count(): Promise<number> {

@@ -42,7 +42,9 @@ describe('useLeanAsyncResourceBind', () => {
     }
     const unbound = new AsyncResource('test').bind(whoAmI);
     expect(unbound.call({ name: 'caller' }, 'hello')).toBe('hello caller');
-    const fixed = new AsyncResource('test').bind(whoAmI, { name: 'fixed' });
+    // Node's typings leave out bind's thisArg, which Node documents and implements.
+    const bindWithThis = AsyncResource.prototype.bind as (this: AsyncResource, fn: typeof whoAmI, thisArg: unknown) => typeof whoAmI;
+    const fixed = bindWithThis.call(new AsyncResource('test'), whoAmI, { name: 'fixed' });
     expect(fixed.call({ name: 'caller' }, 'hi')).toBe('hi fixed');
     expect(fixed.length).toBe(1);
   });
