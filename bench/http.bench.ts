@@ -4,7 +4,7 @@
  * measured in the same run on the same machine.
  *
  *   npm run bench -- [--connections 10000] [--duration 20] [--drain] [--skip-baseline]
- *                    [--workers 0] [--warmup 3] [--timeout 10] [--drain-cap 600]
+ *                    [--client wrk|autocannon] [--threads 2] [--workers 0] [--warmup 3] [--timeout 10] [--drain-cap 600]
  *
  * - Each request carries a different ~800-character text of random words (a pre-built pool of 10,000
  *   texts, plus a per-request tag so no text repeats and the service's result cache never answers).
@@ -13,7 +13,9 @@
  *   raised out of the way. Both against Redis database 14, flushed before each target.
  * - Afterwards every request_id the service answered 202 is looked up in its read model (rpa:request:<id>);
  *   with --drain the run waits for the queue to empty and reports the analysis rate.
- * - autocannon runs in this process (`--workers 0`) or in N worker threads (`--workers N`).
+ * - The load client (`--client`): wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon,
+ *   in this process (`--workers 0`, the default) or in N worker threads (`--workers N`). wrk takes a fraction
+ *   of the CPU autocannon does from the server under test.
  *
  * Figures go to stdout, docs/benchmarks.md (section bench:http) and docs/benchmarks.json.
  */
@@ -23,11 +25,11 @@ import { FakeGroqServer } from '../test/fakes/fake-groq-server';
 import { runBench, wasInterrupted } from './lib/cleanup';
 import { CpuShare, backgroundLoad, describeCpu } from './lib/cpu';
 import { ensureFdLimit } from './lib/fd-limit';
-import { AUTOCANNON_VERSION, LoadFigures, figuresOf, runLoad } from './lib/load';
+import { CollectedIds, LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, idsOf, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
 import { commandLine, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
-import { CollectedIds, idsOf, writeAnalyzeHooks } from './lib/request-hooks';
+import { analyzeWorkload } from './lib/workloads';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService, unlimitedFakeGroqSettings } from './lib/servers';
 
 const DATABASE = 14;
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '20' },
       drain: { type: 'boolean', default: false },
       'skip-baseline': { type: 'boolean', default: false },
-      workers: { type: 'string', default: '0' },
+      ...LOAD_CLIENT_OPTIONS,
       warmup: { type: 'string', default: '3' },
       timeout: { type: 'string', default: '10' },
       'drain-cap': { type: 'string', default: '600' },
@@ -127,35 +129,34 @@ async function main(): Promise<void> {
   if (values.analyser !== 'groq' && values.analyser !== 'offline') throw new Error(`--analyser: groq or offline (${values.analyser})`);
   const connections = Number(values.connections);
   const duration = Number(values.duration);
-  const workers = Number(values.workers);
   const warmup = Number(values.warmup);
   const timeout = Number(values.timeout);
   const drainCap = Number(values['drain-cap']);
   const port = Number(values.port);
   const baselinePort = Number(values['baseline-port']);
-  for (const [name, value] of Object.entries({ connections, duration, workers, warmup, timeout, drainCap, port, baselinePort })) {
+  for (const [name, value] of Object.entries({ connections, duration, warmup, timeout, drainCap, port, baselinePort })) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${name}: not a number (${value})`);
   }
+  const warmupConnections = Math.min(connections, 100);
+  const client = chooseClient(values, warmup > 0 ? [connections, warmupConnections] : [connections]);
   const command = commandLine('bench');
   const revision = serviceRevision();
   const fds = ensureFdLimit(connections);
   await assertRedisAnswers();
   const redisPid = await redisServerPid();
-  const channel = `rpa-bench-ids-${process.pid}`;
-  const hooks = writeAnalyzeHooks(channel);
-  const client = workers > 0 ? `autocannon ${AUTOCANNON_VERSION} in ${workers} worker threads` : `autocannon ${AUTOCANNON_VERSION} in one thread`;
-  log(`${command}: ${fmt(connections)} connections, ${duration} s per target, ${client}, pipelining 1, timeout ${timeout} s`);
+  const workload = analyzeWorkload();
+  log(`${command}: ${fmt(connections)} connections, ${duration} s per target, ${client.description}, pipelining 1, timeout ${timeout} s`);
 
   const load = async (server: ServerProcess, seconds: number, conns: number) =>
-    runLoad({ server, redisPid, connections: conns, duration: seconds, workers, timeout, method: 'POST', path: '/analyze', hooks, idChannel: channel });
+    runLoad({ client, server, redisPid, connections: conns, duration: seconds, timeout, workload });
   const measure = async (server: ServerProcess) => {
     if (warmup > 0) {
-      log(`${server.name}: warming up for ${warmup} s with ${Math.min(connections, 100)} connections`);
-      await load(server, warmup, Math.min(connections, 100));
+      log(`${server.name}: warming up for ${warmup} s with ${warmupConnections} connections`);
+      await load(server, warmup, warmupConnections);
     }
     log(`${server.name}: ${fmt(connections)} connections for ${duration} s...`);
     const run = await load(server, duration, connections);
-    const figures = figuresOf(run);
+    const { figures } = run;
     log(`${server.name}: ${fmt(figures.okPerSecond)} accepted/s, p50 ${fmt(figures.p50)} ms, p99 ${fmt(figures.p99)} ms, ${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts`);
     log(`${server.name}: CPU ${describeCpu(run.cpu)}`);
     return { run, figures };
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
   const serviceIds = verification.checked;
   const lines = [
     `Command: \`${command}\` — ${fmt(connections)} connections, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
-    `${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
+    `${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
     `${idle.toFixed(2)} cores busy with other work just before the run.`,
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
     `Service (${revision}): \`node scripts/start.js\` with ${fakeGroq ? `the groq adapter against the fake Groq server at ${values['groq-latency-ms']} ms (the workers wait on the LLM, as in production)` : 'LLM_PROVIDER=offline (the worker analyses on this machine\'s CPU during the load)'}, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
@@ -232,8 +233,7 @@ async function main(): Promise<void> {
     'CPU during each measured run, in cores (from /proc):',
     ...targets.map((target) => `- ${target.name}: ${describeCpu(target.cpu)}; ${serverMicroseconds(target)}`),
     '',
-    'Latencies are autocannon\'s (all answers; timed-out requests have none). Timeouts are requests without an answer',
-    `after ${timeout} s (the connection is then reopened); socket errors exclude them. ${TIMEOUT_NOTE}`,
+    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE}`,
   ];
   publishReport('bench:http', 'bench', lines.join('\n'), {
     command,
@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     settings: passedThroughSettings().trim() || undefined,
     connections,
     duration_s: duration,
-    autocannon_workers: workers,
+    load_client: { name: client.name, version: client.version, threads: client.threads },
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: round(idle, 2),
     targets: Object.fromEntries(

@@ -2,12 +2,15 @@
  * npm run bench:status — polling benchmark: GET /status/:id answers per second on the service as
  * `npm start` runs it, for a random mix of finished and pending requests.
  *
- *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--finished-share 0.5] [--workers 0]
+ *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--finished-share 0.5]
+ *                           [--client wrk|autocannon] [--threads 2] [--workers 0]
  *
  * 1. `node scripts/start.js` (workers on): submit `ids` distinct abstracts, wait until every one is done.
  * 2. Restart it with WORKER_CONCURRENCY=0 and submit `ids` more: they stay queued (pending).
- * 3. With that service (api processes only; the polled read needs no worker), autocannon GET /status/<id>
- *    with a random id, finished with probability `finished-share`, for each connection count.
+ * 3. With that service (api processes only; the polled read needs no worker), GET /status/<id> with a random
+ *    id, finished with probability `finished-share`, for each connection count. The load client (`--client`):
+ *    wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon, in this process
+ *    (`--workers 0`, the default) or in N worker threads.
  * Redis database 15, flushed before and after. Figures go to stdout, docs/benchmarks.md (bench:status) and
  * docs/benchmarks.json.
  */
@@ -17,12 +20,12 @@ import { sampleAbstract } from '../test/support/sample-papers';
 import { runBench } from './lib/cleanup';
 import { CpuShare, backgroundLoad, describeCpu } from './lib/cpu';
 import { ensureFdLimit } from './lib/fd-limit';
-import { LoadFigures, figuresOf, runLoad } from './lib/load';
+import { LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
 import { commandLine, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
-import { writeStatusHooks } from './lib/request-hooks';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, startService } from './lib/servers';
+import { statusWorkload } from './lib/workloads';
 
 const DATABASE = 15;
 
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '1000,10000' },
       duration: { type: 'string', default: '15' },
       'finished-share': { type: 'string', default: '0.5' },
-      workers: { type: 'string', default: '0' },
+      ...LOAD_CLIENT_OPTIONS,
       timeout: { type: 'string', default: '10' },
       port: { type: 'string', default: '18953' },
     },
@@ -79,12 +82,12 @@ async function main(): Promise<void> {
   const connectionCounts = values.connections.split(',').map(Number);
   const duration = Number(values.duration);
   const finishedShare = Number(values['finished-share']);
-  const workers = Number(values.workers);
   const timeout = Number(values.timeout);
   const port = Number(values.port);
-  if (![count, duration, finishedShare, workers, timeout, port, ...connectionCounts].every((value) => Number.isFinite(value) && value >= 0)) {
+  if (![count, duration, finishedShare, timeout, port, ...connectionCounts].every((value) => Number.isFinite(value) && value >= 0)) {
     throw new Error('every option takes a non-negative number (--connections a comma-separated list)');
   }
+  const client = chooseClient(values, connectionCounts);
   const command = commandLine('bench:status');
   const revision = serviceRevision();
   const fds = ensureFdLimit(Math.max(...connectionCounts));
@@ -118,14 +121,14 @@ async function main(): Promise<void> {
       log(`pending: ${JSON.stringify(pendingCheck)}`);
       const roles = service.tree().slice(1).length;
       processes = `${roles} api processes, no worker`;
-      const hooks = writeStatusHooks(finished, pending, finishedShare);
+      const workload = statusWorkload(finished, pending, finishedShare);
 
       for (const connections of connectionCounts) {
         await sleep(1_000);
         idle.push(await backgroundLoad());
         log(`GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
-        const run = await runLoad({ server: service, redisPid, connections, duration, workers, timeout, method: 'GET', path: '/status/', hooks });
-        const figures = figuresOf(run);
+        const run = await runLoad({ client, server: service, redisPid, connections, duration, timeout, workload });
+        const { figures } = run;
         runs.push({ connections, figures, cpu: run.cpu });
         log(
           `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
@@ -140,11 +143,10 @@ async function main(): Promise<void> {
     await flushDatabase(DATABASE);
   }
 
-  const client = workers > 0 ? `autocannon in ${workers} worker threads` : 'autocannon in one thread';
   const body = [
     `Command: \`${command}\` — ${fmt(count)} finished and ${fmt(count)} pending request ids, each GET picks one at random`,
     `(${Math.round(finishedShare * 100)}% finished: the answer carries the result; the rest queued: small answer with Retry-After).`,
-    `${duration} s per connection count, ${client}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
+    `${duration} s per connection count, ${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
     `cores busy with other work just before each run: ${idle.map((cores) => cores.toFixed(2)).join(', ')}.`,
     `Service (${revision}): \`node scripts/start.js\` with WORKER_CONCURRENCY=0 (${processes}) so the pending stay pending, LLM_PROVIDER=offline,`,
     `LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000; Redis database 15.${passedThroughSettings()}`,
@@ -159,14 +161,14 @@ async function main(): Promise<void> {
     'CPU during each run, in cores (from /proc):',
     ...runs.map((run) => `- ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
     '',
-    `Latencies are autocannon's (timed-out requests have none); timeouts are requests without an answer after ${timeout} s. ${TIMEOUT_NOTE}`,
+    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE}`,
   ].join('\n');
   publishReport('bench:status', 'bench:status', body, {
     command,
     service: revision,
     ids: { finished: count, pending: count, finished_share: finishedShare, pending_statuses: pendingCheck },
     duration_s: duration,
-    autocannon_workers: workers,
+    load_client: { name: client.name, version: client.version, threads: client.threads },
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: idle.map((cores) => round(cores, 2)),
     runs: runs.map(({ connections, figures, cpu }) => ({ connections, ...runJson(figures, cpu) })),

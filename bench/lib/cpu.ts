@@ -6,12 +6,15 @@ import { log } from './log';
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** A process's parent and CPU ticks (user + system), or undefined once it is gone. */
+/**
+ * A process's parent and CPU ticks (user + system, its own and its children's that have ended and been
+ * waited for), or undefined once it is gone.
+ */
 export function procStat(pid: number): { ppid: number; ticks: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) };
   } catch {
     return undefined;
   }

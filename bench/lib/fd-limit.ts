@@ -18,9 +18,10 @@ interface FdLimit {
 }
 
 /**
- * RLIMIT_NOFILE is per process: autocannon holds `connections` sockets in this process and the server
- * under test accepts as many, so each side needs `connections` fds plus room for the rest (Redis
- * connections, files, the listening sockets): 2 × connections across the two, `connections + 1024` per process.
+ * RLIMIT_NOFILE is per process: the load client holds `connections` sockets (autocannon in this process, wrk
+ * in a child with this process's limits) and the server under test accepts as many, so each side needs
+ * `connections` fds plus room for the rest (Redis connections, files, the listening sockets): 2 × connections
+ * across the two, `connections + 1024` per process.
  * When the soft limit is too low, re-executes the bench script under `bash -c 'ulimit -n …'` (possible up to the
  * hard limit, or beyond it as root), or says what to run and stops.
  */

@@ -1,148 +1,132 @@
-/** One autocannon run against a server under test, with the CPU each process used and the ids it was given. */
-import { BroadcastChannel } from 'node:worker_threads';
+/**
+ * One load run against a server under test, with the CPU each process used and the ids it was given, by
+ * the load client chosen: wrk when it is installed, autocannon otherwise.
+ */
+import { autocannonClient } from './autocannon-client';
 import { setActiveLoad } from './cleanup';
 import { CpuSampler, CpuShare } from './cpu';
 import { log } from './log';
-import type { CollectedIds, HookFiles } from './request-hooks';
 import type { ServerProcess } from './servers';
-
-// autocannon has no bundled types: the part of its result the benches read.
-interface AutocannonResult {
-  duration: number;
-  /** Socket errors, timeouts included. */
-  errors: number;
-  timeouts: number;
-  '2xx': number;
-  statusCodeStats: Record<string, { count: number }>;
-  latency: { p50: number; p90: number; p99: number; max: number };
-  requests: { total: number };
-}
-type Autocannon = (options: Record<string, unknown>, done: (error: Error | null, result: AutocannonResult) => void) => { stop(): void };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon: Autocannon = require('autocannon');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const AUTOCANNON_VERSION: string = require('autocannon/package.json').version;
-
-interface LoadOptions {
-  /** The server under test: the load goes to its port on 127.0.0.1, and its processes' CPU is accounted. */
-  server: ServerProcess;
-  /** redis-server, accounted as "redis" when known. */
-  redisPid?: number;
-  connections: number;
-  duration: number;
-  /** Worker threads for autocannon; none (this thread) when there would be fewer than two connections per thread. */
-  workers: number;
-  timeout: number;
-  method: 'GET' | 'POST';
-  path: string;
-  hooks: HookFiles;
-  /** A BroadcastChannel name for ids collected in worker threads (analyze hooks only). */
-  idChannel?: string;
-}
-
-interface LoadRun {
-  result: AutocannonResult;
-  cpu: CpuShare;
-  ids?: CollectedIds;
-}
-
-export async function runLoad(options: LoadOptions): Promise<LoadRun> {
-  const threads = options.connections >= 2 * options.workers ? options.workers : 0;
-  const inThreads = threads > 0;
-  type OnResponseHook = ((status: number, body: string) => void) & { take(): { chunks: Buffer[]; malformed: number } };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const onResponse: OnResponseHook | undefined = options.hooks.onResponse ? require(options.hooks.onResponse) : undefined;
-  const request: Record<string, unknown> = {
-    method: options.method,
-    path: options.path,
-    // In worker threads autocannon requires the hooks by path; here they are the functions themselves.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    setupRequest: inThreads ? options.hooks.setup : require(options.hooks.setup),
-    ...(options.hooks.onResponse && { onResponse: inThreads ? options.hooks.onResponse : onResponse }),
-  };
-  const { server, redisPid } = options;
-  const sampler = new CpuSampler(() => ({ client: [process.pid], server: server.tree(), ...(redisPid && { redis: [redisPid] }) }));
-  sampler.start();
-  const result = await new Promise<AutocannonResult>((resolve, reject) => {
-    setActiveLoad(
-      autocannon(
-        {
-          url: `http://127.0.0.1:${server.port}`,
-          connections: options.connections,
-          duration: options.duration,
-          pipelining: 1,
-          timeout: options.timeout,
-          ...(inThreads && { workers: threads }),
-          method: options.method,
-          headers: options.method === 'POST' ? { 'content-type': 'application/json' } : {},
-          requests: [request],
-        },
-        (error, outcome) => (error ? reject(error) : resolve(outcome)),
-      ),
-    );
-  }).finally(() => setActiveLoad(undefined));
-  const cpu = sampler.stop();
-
-  let ids: CollectedIds | undefined;
-  if (onResponse) {
-    const parts: Array<{ chunks: Buffer[]; malformed: number }> = [];
-    if (inThreads) parts.push(...(await collectFromThreads(options.idChannel!, threads)));
-    else parts.push(onResponse.take());
-    const chunks = parts.flatMap((part) => part.chunks.map((chunk) => Buffer.from(chunk)));
-    ids = { chunks, count: chunks.reduce((sum, chunk) => sum + chunk.length / 16, 0), malformed: parts.reduce((sum, part) => sum + part.malformed, 0) };
-  }
-  return { result, cpu, ids };
-}
-
-async function collectFromThreads(name: string, threads: number): Promise<Array<{ chunks: Buffer[]; malformed: number }>> {
-  const channel = new BroadcastChannel(name);
-  const parts: Array<{ chunks: Uint8Array[]; malformed: number }> = [];
-  try {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        log(`only ${parts.length} of ${threads} worker threads handed over their ids`);
-        resolve();
-      }, 10_000);
-      channel.onmessage = (event) => {
-        parts.push((event as MessageEvent).data);
-        if (parts.length === threads) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      channel.postMessage('flush');
-    });
-  } finally {
-    channel.close();
-  }
-  return parts.map((part) => ({ chunks: part.chunks.map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)), malformed: part.malformed }));
-}
+import type { Workload } from './workloads';
+import { wrkClient, wrkVersion } from './wrk-client';
 
 export interface LoadFigures {
   seconds: number;
   okPerSecond: number;
   answersPerSecond: number;
+  /** Latency percentiles and maximum of the answers within the timeout, in ms. */
   p50: number;
   p90: number;
   p99: number;
   max: number;
   statusCodes: Record<string, number>;
+  /** Socket errors: neither timeouts nor answers with an error status. */
   errors: number;
   timeouts: number;
 }
 
-export function figuresOf({ result }: LoadRun): LoadFigures {
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
-  return {
-    seconds: result.duration,
-    okPerSecond: result['2xx'] / result.duration,
-    answersPerSecond: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    statusCodes,
-    errors: result.errors - result.timeouts,
-    timeouts: result.timeouts,
-  };
+/** The request ids of 202 answers the analyze workload collected, 16 bytes each (the UUID without its dashes). */
+export interface CollectedIds {
+  chunks: Buffer[];
+  count: number;
+  malformed: number;
+}
+
+/** The collected ids as UUID strings, one at a time. */
+export function* idsOf(collected: CollectedIds): Generator<string> {
+  for (const chunk of collected.chunks) {
+    for (let offset = 0; offset < chunk.length; offset += 16) {
+      const hex = chunk.toString('hex', offset, offset + 16);
+      yield `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
+  }
+}
+
+export interface LoadOptions {
+  client: LoadClient;
+  /** The server under test: the load goes to its port on 127.0.0.1, and its processes' CPU is accounted. */
+  server: ServerProcess;
+  /** redis-server, accounted as "redis" when known. */
+  redisPid?: number;
+  connections: number;
+  /** Seconds. */
+  duration: number;
+  /** Seconds. */
+  timeout: number;
+  workload: Workload;
+}
+
+/** A client's run once started. */
+export interface StartedLoad {
+  stop(): void;
+  /** The run's figures once it ends, and for the analyze workload how to collect the ids it was given. */
+  finished: Promise<{ figures: LoadFigures; collectIds?: () => Promise<CollectedIds> }>;
+}
+
+export interface LoadClient {
+  name: 'wrk' | 'autocannon';
+  version: string;
+  /** Threads generating the load. */
+  threads: number;
+  /** Name, version and threads, for the report. */
+  description: string;
+  /** What its latencies and timeouts are, for the report. */
+  describeCounting(timeoutSeconds: number): string;
+  start(options: LoadOptions): StartedLoad;
+}
+
+export interface LoadRun {
+  figures: LoadFigures;
+  cpu: CpuShare;
+  ids?: CollectedIds;
+}
+
+/** The options both load benches take to choose their client. */
+export const LOAD_CLIENT_OPTIONS = {
+  client: { type: 'string' },
+  threads: { type: 'string' },
+  workers: { type: 'string' },
+} as const;
+
+/**
+ * `--client wrk|autocannon` (default wrk when it is on PATH), with `--threads N` for wrk (default 2; wrk gives
+ * each thread connections ÷ threads, so every connection count the bench uses must be a multiple) or
+ * `--workers N` for autocannon (its worker threads, default 0: in this process).
+ */
+export function chooseClient(values: { client?: string; threads?: string; workers?: string }, connectionCounts: number[]): LoadClient {
+  const installedWrk = wrkVersion();
+  if (values.client === undefined && !installedWrk) {
+    log('wrk not found on PATH (Debian package wrk: apt-get install wrk): using autocannon, which takes more of the machine\'s CPU from the server under test');
+  }
+  const name = values.client ?? (installedWrk ? 'wrk' : 'autocannon');
+  if (name === 'wrk') {
+    if (!installedWrk) throw new Error('--client wrk: wrk is not on PATH (Debian package wrk: apt-get install wrk)');
+    if (values.workers !== undefined) throw new Error('--workers sets autocannon\'s worker threads; wrk takes --threads');
+    const threads = Number(values.threads ?? '2');
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads: a whole number ≥ 1 (${values.threads})`);
+    const uneven = connectionCounts.filter((connections) => connections < threads || connections % threads !== 0);
+    if (uneven.length > 0) throw new Error(`--threads ${threads}: wrk opens connections ÷ threads per thread; not a multiple: ${uneven.join(', ')} connections`);
+    return wrkClient(installedWrk, threads);
+  }
+  if (name === 'autocannon') {
+    if (values.threads !== undefined) throw new Error('--threads sets wrk\'s threads; autocannon takes --workers');
+    const workers = Number(values.workers ?? '0');
+    if (!Number.isInteger(workers) || workers < 0) throw new Error(`--workers: a whole number ≥ 0 (${values.workers})`);
+    return autocannonClient(workers);
+  }
+  throw new Error(`--client: wrk or autocannon (${name})`);
+}
+
+/** Runs the load with the chosen client, accounting the CPU of each process meanwhile. */
+export async function runLoad(options: LoadOptions): Promise<LoadRun> {
+  const { server, redisPid } = options;
+  const load = options.client.start(options);
+  // The client runs in this process (autocannon) or in a child that has ended by the time the sampler stops
+  // (wrk), its CPU then counted in this process's.
+  const sampler = new CpuSampler(() => ({ client: [process.pid], server: server.tree(), ...(redisPid && { redis: [redisPid] }) }));
+  sampler.start();
+  setActiveLoad(load);
+  const { figures, collectIds } = await load.finished.finally(() => setActiveLoad(undefined));
+  const cpu = sampler.stop();
+  return { figures, cpu, ids: await collectIds?.() };
 }

@@ -60,11 +60,13 @@ export function commandLine(script: string): string {
 
 /** What the timeouts at thousands of connections are, as measured with `ss -tnp` during runs (see the report). */
 export const TIMEOUT_NOTE =
-  'At 10,000 connections they are connections that wait more than 10 s before the server reads them, then reconnect ' +
-  'and wait again. Baseline: Node 20 (libuv ≥ 1.45) accepts one connection per event-loop iteration and an iteration ' +
-  'lasts ~0.5 s under this load, so part of the opening burst sits in the kernel accept queue (`ss -ltn` Recv-Q 140–3,300). ' +
-  'The service\'s api processes accept their own connections (node:cluster SCHED_NONE): with the default round-robin the ' +
-  'primary held ~7,500 of 10,000 sockets 5 s into a run, handing them over one IPC round trip at a time.';
+  'At 10,000 connections the timeouts are requests on connections still waiting in the kernel accept queue. Node 20\'s ' +
+  'libuv (≥ 1.45) accepts one connection each time it polls the listening socket readable, and under this load a poll ' +
+  'round lasts tens of milliseconds: when the requests of the connections already accepted fill the event loop before ' +
+  'the opening burst is in, the rest drain at about 100 connections/s (`ss -ltn` Recv-Q up to 3,400, falling by ~100/s); ' +
+  'in other runs of the same build all 10,000 were in within a second. The service\'s api processes accept their own ' +
+  'connections (node:cluster SCHED_NONE): with the default round-robin the primary held ~7,500 of 10,000 sockets 5 s ' +
+  'into a run, handing them over one IPC round trip at a time.';
 
 /** One load run's figures as docs/benchmarks.json records them. */
 export function runJson(figures: LoadFigures, cpu: CpuShare) {
