@@ -28,7 +28,8 @@ import { ensureFdLimit } from './lib/fd-limit';
 import { CollectedIds, LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, idsOf, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { commandLine, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import type { AcceptQueue } from './lib/accept-queue';
 import { analyzeWorkload } from './lib/workloads';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService, unlimitedFakeGroqSettings } from './lib/servers';
 
@@ -39,6 +40,7 @@ interface Target {
   label: string;
   figures: LoadFigures;
   cpu: CpuShare;
+  acceptQueue?: AcceptQueue;
 }
 
 interface Verification {
@@ -106,7 +108,7 @@ function serverMicroseconds(target: Target): string {
 
 function row(target: Target): string {
   const f = target.figures;
-  return `| ${target.label} | **${fmt(f.okPerSecond)}** | ${fmt(f.answersPerSecond)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} |`;
+  return `| ${target.label} | **${fmt(f.okPerSecond)}** | ${fmt(f.answersPerSecond)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(target.acceptQueue)} |`;
 }
 
 async function main(): Promise<void> {
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
     log(`${server.name}: ${fmt(connections)} connections for ${duration} s...`);
     const run = await load(server, duration, connections);
     const { figures } = run;
-    log(`${server.name}: ${fmt(figures.okPerSecond)} accepted/s, p50 ${fmt(figures.p50)} ms, p99 ${fmt(figures.p99)} ms, ${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts`);
+    log(`${server.name}: ${fmt(figures.okPerSecond)} accepted/s, p50 ${fmt(figures.p50)} ms, p99 ${fmt(figures.p99)} ms, ${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`);
     log(`${server.name}: CPU ${describeCpu(run.cpu)}`);
     return { run, figures };
   };
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
     const baseline = await startBaseline(baselinePort, DATABASE);
     try {
       const { run, figures } = await measure(baseline);
-      targets.push({ name: 'baseline', label: 'bare Fastify + Bull, 1 process', figures, cpu: run.cpu });
+      targets.push({ name: 'baseline', label: 'bare Fastify + Bull, 1 process', figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
     } finally {
       await baseline.stop();
     }
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
     const { api, worker } = serviceProcesses(service);
     processes = `${api} api + ${worker} worker processes`;
     const { run, figures } = await measure(service);
-    targets.push({ name: 'service', label: `service (npm start: ${processes})`, figures, cpu: run.cpu });
+    targets.push({ name: 'service', label: `service (npm start: ${processes})`, figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
     log(`checking the ${fmt(run.ids!.count)} request ids answered 202 against rpa:request:<id>...`);
     verification = await verifyJobs(run.ids!);
     log(`checked ${fmt(verification.checked)}: ${JSON.stringify(verification.statuses)}, missing ${verification.missing}, malformed ${verification.malformed}`);
@@ -214,8 +216,8 @@ async function main(): Promise<void> {
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
     `Service (${revision}): \`node scripts/start.js\` with ${fakeGroq ? `the groq adapter against the fake Groq server at ${values['groq-latency-ms']} ms (the workers wait on the LLM, as in production)` : 'LLM_PROVIDER=offline (the worker analyses on this machine\'s CPU during the load)'}, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
     '',
-    '| target | accepted/s (2xx) | answers/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| target | accepted/s (2xx) | answers/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts | accept queue |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...targets.map(row),
     '',
     baseline
@@ -233,7 +235,7 @@ async function main(): Promise<void> {
     'CPU during each measured run, in cores (from /proc):',
     ...targets.map((target) => `- ${target.name}: ${describeCpu(target.cpu)}; ${serverMicroseconds(target)}`),
     '',
-    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE}`,
+    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
   ];
   publishReport('bench:http', 'bench', lines.join('\n'), {
     command,
@@ -247,7 +249,7 @@ async function main(): Promise<void> {
     targets: Object.fromEntries(
       targets.map((target) => [
         target.name,
-        { accepted_per_s: round(target.figures.okPerSecond), ...runJson(target.figures, target.cpu) },
+        { accepted_per_s: round(target.figures.okPerSecond), ...runJson(target) },
       ]),
     ),
     service_over_baseline: round(ratio, 3),

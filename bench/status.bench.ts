@@ -23,7 +23,8 @@ import { ensureFdLimit } from './lib/fd-limit';
 import { LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { commandLine, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import type { AcceptQueue } from './lib/accept-queue';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, startService } from './lib/servers';
 import { statusWorkload } from './lib/workloads';
 
@@ -64,6 +65,7 @@ interface Run {
   connections: number;
   figures: LoadFigures;
   cpu: CpuShare;
+  acceptQueue?: AcceptQueue;
 }
 
 async function main(): Promise<void> {
@@ -129,10 +131,10 @@ async function main(): Promise<void> {
         log(`GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
         const run = await runLoad({ client, server: service, redisPid, connections, duration, timeout, workload });
         const { figures } = run;
-        runs.push({ connections, figures, cpu: run.cpu });
+        runs.push({ connections, figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
         log(
           `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
-            `${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts`,
+            `${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`,
         );
         log(`CPU ${describeCpu(run.cpu)}`);
       }
@@ -151,17 +153,17 @@ async function main(): Promise<void> {
     `Service (${revision}): \`node scripts/start.js\` with WORKER_CONCURRENCY=0 (${processes}) so the pending stay pending, LLM_PROVIDER=offline,`,
     `LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000; Redis database 15.${passedThroughSettings()}`,
     '',
-    '| connections | answers/s | 200/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| connections | answers/s | 200/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts | accept queue |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...runs.map(
-      ({ connections, figures: f }) =>
-        `| ${fmt(connections)} | **${fmt(f.answersPerSecond)}** | ${fmt((f.statusCodes['200'] ?? 0) / f.seconds)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} |`,
+      ({ connections, figures: f, acceptQueue }) =>
+        `| ${fmt(connections)} | **${fmt(f.answersPerSecond)}** | ${fmt((f.statusCodes['200'] ?? 0) / f.seconds)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`,
     ),
     '',
     'CPU during each run, in cores (from /proc):',
     ...runs.map((run) => `- ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
     '',
-    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE}`,
+    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
   ].join('\n');
   publishReport('bench:status', 'bench:status', body, {
     command,
@@ -171,7 +173,7 @@ async function main(): Promise<void> {
     load_client: { name: client.name, version: client.version, threads: client.threads },
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: idle.map((cores) => round(cores, 2)),
-    runs: runs.map(({ connections, figures, cpu }) => ({ connections, ...runJson(figures, cpu) })),
+    runs: runs.map((run) => ({ connections: run.connections, ...runJson(run) })),
   });
 }
 

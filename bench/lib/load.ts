@@ -2,6 +2,7 @@
  * One load run against a server under test, with the CPU each process used and the ids it was given, by
  * the load client chosen: wrk when it is installed, autocannon otherwise.
  */
+import { AcceptQueue, AcceptQueueSampler } from './accept-queue';
 import { autocannonClient } from './autocannon-client';
 import { setActiveLoad } from './cleanup';
 import { CpuSampler, CpuShare } from './cpu';
@@ -78,6 +79,8 @@ export interface LoadClient {
 export interface LoadRun {
   figures: LoadFigures;
   cpu: CpuShare;
+  /** Undefined when it could not be read. */
+  acceptQueue?: AcceptQueue;
   ids?: CollectedIds;
 }
 
@@ -124,9 +127,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   // The client runs in this process (autocannon) or in a child that has ended by the time the sampler stops
   // (wrk), its CPU then counted in this process's.
   const sampler = new CpuSampler(() => ({ client: [process.pid], server: server.tree(), ...(redisPid && { redis: [redisPid] }) }));
+  const acceptQueue = new AcceptQueueSampler(server.port);
   sampler.start();
+  acceptQueue.start();
   setActiveLoad(load);
   const { figures, collectIds } = await load.finished.finally(() => setActiveLoad(undefined));
   const cpu = sampler.stop();
-  return { figures, cpu, ids: await collectIds?.() };
+  return { figures, cpu, acceptQueue: await acceptQueue.stop(), ids: await collectIds?.() };
 }

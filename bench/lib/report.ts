@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { CpuShare } from './cpu';
+import type { AcceptQueue } from './accept-queue';
 import type { LoadFigures } from './load';
 import { log } from './log';
 import { ROOT } from './paths';
@@ -68,14 +69,23 @@ export const TIMEOUT_NOTE =
   'connections (node:cluster SCHED_NONE): with the default round-robin the primary held ~7,500 of 10,000 sockets 5 s ' +
   'into a run, handing them over one IPC round trip at a time.';
 
+/** The accept-queue column: its largest sampled length and its length as the load stopped. */
+export const describeAcceptQueue = (queue: AcceptQueue | undefined) => (queue ? `${fmt(queue.max)} / ${fmt(queue.atEnd)}` : 'not read');
+
+export const ACCEPT_QUEUE_NOTE =
+  'Accept queue: connections the kernel completed and no server process had accepted, sampled each second with ' +
+  '`ss -ltn`, largest / as the load stopped. Each holds a request the client is timing; those left at the end were ' +
+  'answered neither within the run nor as timeouts, so they are in no latency figure.';
+
 /** One load run's figures as docs/benchmarks.json records them. */
-export function runJson(figures: LoadFigures, cpu: CpuShare) {
+export function runJson({ figures, cpu, acceptQueue }: { figures: LoadFigures; cpu: CpuShare; acceptQueue?: AcceptQueue }) {
   return {
     answers_per_s: round(figures.answersPerSecond),
     latency_ms: { p50: figures.p50, p90: figures.p90, p99: figures.p99, max: figures.max },
     status_codes: figures.statusCodes,
     socket_errors: figures.errors,
     timeouts: figures.timeouts,
+    accept_queue: acceptQueue ?? null,
     cpu_cores: Object.fromEntries(Object.entries(cpu.usage).map(([label, cores]) => [label, round(cores, 2)])),
   };
 }
