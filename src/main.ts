@@ -6,11 +6,14 @@ import { AppConfig, loadAppConfig } from './config/app-config';
 import { LogLevel } from './config/environment';
 import { configureHttpApp } from './http/configure-http-app';
 import { createFastifyAdapter } from './http/create-fastify-adapter';
+import { ExtraAcceptors } from './http/extra-acceptors';
 import { assertRedisReachable } from './redis/assert-redis-reachable';
 import { useLeanAsyncResourceBind } from './runtime/lean-async-resource-bind';
 
 /** Room for connection bursts while the process is busy; the kernel caps it at net.core.somaxconn. */
 const LISTEN_BACKLOG = 8_192;
+/** Descriptors of the listening socket each API process accepts through besides its own, under `npm start`. */
+const EXTRA_ACCEPTORS = 15;
 
 const NEST_LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const LEVEL_INDEX: Record<LogLevel, number> = { silent: -1, fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
@@ -29,7 +32,10 @@ async function startApi(config: AppConfig, logger: ConsoleLogger): Promise<void>
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), { logger, bodyParser: false });
   configureHttpApp(app, config);
   app.enableShutdownHooks();
+  const acceptors = new ExtraAcceptors(LISTEN_BACKLOG);
+  app.getHttpAdapter().getInstance().addHook('preClose', async () => acceptors.close());
   await app.listen({ port: config.http.port, host: config.http.host, backlog: LISTEN_BACKLOG });
+  await acceptors.open(app.getHttpServer(), EXTRA_ACCEPTORS);
   logger.log(`Listening on http://${config.http.host}:${config.http.port} as ${config.role} (${config.llm.provider} analyser); API docs at /docs`);
 }
 

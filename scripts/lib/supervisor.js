@@ -17,6 +17,9 @@ const STOP_GRACE_MS = 15_000;
  * with 256 (about 1 GB resident).
  */
 const NODE_FLAGS = ['--max-semi-space-size=128'];
+/** The messages of src/http/extra-acceptors.ts: an API process asks for more descriptors of its listening socket. */
+const ACCEPTORS_REQUEST = 'rpa:acceptors-request';
+const ACCEPTOR_HANDLE = 'rpa:acceptor-handle';
 
 class Supervisor {
   constructor({ main, api, workers, say }) {
@@ -44,6 +47,7 @@ class Supervisor {
   fork(role, slot) {
     const startedAt = Date.now();
     const child = cluster.fork({ APP_ROLE: role });
+    child.on('message', (message, handle) => sendAcceptors(child, message, handle));
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
       const delay = this.nextDelay(slot, Date.now() - startedAt);
@@ -81,6 +85,20 @@ class Supervisor {
       ),
     );
   }
+}
+
+/**
+ * Sends an API process's listening socket back to it as many times as it asked: each copy arrives as a
+ * descriptor of its own. This process never listens on it, so it accepts nothing.
+ */
+function sendAcceptors(child, message, handle) {
+  if (message?.rpa !== ACCEPTORS_REQUEST || !handle || !Number.isInteger(message.count)) return;
+  let pending = message.count;
+  const sent = () => {
+    pending -= 1;
+    if (pending === 0) handle.close();
+  };
+  for (let n = 0; n < message.count; n += 1) child.send({ rpa: ACCEPTOR_HANDLE }, handle, sent);
 }
 
 module.exports = { Supervisor };

@@ -1,0 +1,169 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { pollUntilFinished, postJson, request } from '../support/http-client';
+import { PrivateRedisServer } from '../support/private-redis-server';
+import { sampleAbstract } from '../support/sample-papers';
+import { PROJECT_ROOT } from '../support/service-process';
+
+const REDIS_PORT = 18671;
+const PORT = 18672;
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+/** Each API process's own descriptor of the listening socket and the 15 extra ones it accepts through. */
+const DESCRIPTORS_PER_API_PROCESS = 16;
+
+/** The live children of `parent`, by the role in their environment. */
+function children(parent: number): Array<{ pid: number; role: string }> {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid !== parent) return [];
+        const role = /(?:^|\0)APP_ROLE=([^\0]*)/.exec(readFileSync(`/proc/${entry}/environ`, 'latin1'))?.[1] ?? '?';
+        return [{ pid: Number(entry), role }];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+}
+
+/** The inode of the socket listening on 127.0.0.1:`port`, from the kernel's TCP table. */
+function listeningSocketInode(port: number): string {
+  const localAddress = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const row = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((fields) => fields[1] === localAddress && fields[3] === '0A');
+  if (!row) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+  return row[9];
+}
+
+/** How many of `pid`'s file descriptors are that listening socket. */
+function listeningDescriptors(pid: number, inode: string): number {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+async function eventually<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ready = () => request(BASE_URL, '/health/ready').then((answer) => answer.status === 200, () => false);
+const portAccepts = () =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: PORT });
+    socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
+    socket.unref();
+  });
+
+async function analysedThroughTheSupervisor(seed: number): Promise<void> {
+  const accepted = await postJson(BASE_URL, '/analyze', { abstract: sampleAbstract(seed) });
+  expect(accepted.status).toBe(202);
+  expect((await pollUntilFinished(BASE_URL, accepted.body.request_id)).body.status).toBe('done');
+}
+
+/** `npm start`'s supervisor: the processes it runs, how they share the port, and what happens when one dies. */
+describe('npm start supervisor', () => {
+  const redis = new PrivateRedisServer(REDIS_PORT);
+  let supervisor: ChildProcess;
+  let output = '';
+
+  beforeAll(async () => {
+    await redis.start();
+    supervisor = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'start.js')], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        REDIS_URL: redis.url,
+        PORT: String(PORT),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        LLM_PROVIDER: 'offline',
+        BATCH_TIMEOUT_MS: '30',
+        WEB_CONCURRENCY: '2',
+        WORKER_CONCURRENCY: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    supervisor.stdout!.on('data', (chunk) => (output += chunk));
+    supervisor.stderr!.on('data', (chunk) => (output += chunk));
+    await eventually(ready, Boolean, 60_000).catch((error) => {
+      throw new Error(`${(error as Error).message}\n${output}`);
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    if (supervisor.exitCode === null && supervisor.signalCode === null) {
+      supervisor.kill('SIGKILL');
+      await once(supervisor, 'exit');
+    }
+    await redis.stop();
+  });
+
+  it('runs WEB_CONCURRENCY api and WORKER_CONCURRENCY worker processes, each api process accepting through its share of descriptors', async () => {
+    const processes = await eventually(
+      () => children(supervisor.pid!),
+      (found) => found.length === 3,
+    );
+    expect(processes.map(({ role }) => role).sort()).toEqual(['api', 'api', 'worker']);
+
+    // An API process answers as soon as it listens; its extra descriptors arrive just after.
+    const inode = listeningSocketInode(PORT);
+    const descriptors = await eventually(
+      () => processes.map(({ pid }) => listeningDescriptors(pid, inode)),
+      (counts) => counts.every((count, index) => processes[index].role === 'worker' || count === DESCRIPTORS_PER_API_PROCESS),
+    );
+    expect(descriptors).toEqual(processes.map(({ role }) => (role === 'api' ? DESCRIPTORS_PER_API_PROCESS : 0)));
+    await analysedThroughTheSupervisor(900);
+  });
+
+  it('replaces an api process and the worker when they die, and the new api process accepts through its descriptors too', async () => {
+    const before = children(supervisor.pid!);
+    const killedApi = before.find(({ role }) => role === 'api')!;
+    process.kill(killedApi.pid, 'SIGKILL');
+    const afterApi = await eventually(
+      () => children(supervisor.pid!),
+      (found) => found.filter(({ role, pid }) => role === 'api' && pid !== killedApi.pid).length === 2,
+    );
+    const replacement = afterApi.find(({ role, pid }) => role === 'api' && !before.some((old) => old.pid === pid))!;
+    await eventually(
+      () => listeningDescriptors(replacement.pid, listeningSocketInode(PORT)),
+      (descriptors) => descriptors === DESCRIPTORS_PER_API_PROCESS,
+    );
+
+    const killedWorker = before.find(({ role }) => role === 'worker')!;
+    process.kill(killedWorker.pid, 'SIGKILL');
+    await eventually(
+      () => children(supervisor.pid!),
+      (found) => found.some(({ role, pid }) => role === 'worker' && pid !== killedWorker.pid),
+    );
+    await eventually(ready, Boolean);
+    await analysedThroughTheSupervisor(901);
+    expect(output).toMatch(new RegExp(`api process ${killedApi.pid} exited \\(SIGKILL\\); starting another`));
+    expect(output).toMatch(new RegExp(`worker process ${killedWorker.pid} exited \\(SIGKILL\\); starting another`));
+  }, 60_000);
+
+  it('on SIGTERM stops every process it started and leaves nothing on the port', async () => {
+    const running = children(supervisor.pid!);
+    supervisor.kill('SIGTERM');
+    const [code] = await once(supervisor, 'exit');
+    expect(code).toBe(0);
+    for (const { pid } of running) expect(() => process.kill(pid, 0)).toThrow();
+    expect(await portAccepts()).toBe(false);
+  }, 30_000);
+});
