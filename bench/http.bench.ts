@@ -3,9 +3,12 @@
  * many concurrent connections, next to a bare Fastify + Bull server (bench/bare-baseline.server.ts)
  * measured in the same run on the same machine.
  *
- *   npm run bench -- [--connections 10000] [--duration 20] [--drain] [--skip-baseline]
+ *   npm run bench -- [--rounds 3] [--connections 10000] [--duration 20] [--drain] [--skip-baseline]
  *                    [--client wrk|autocannon] [--threads 2] [--workers 0] [--warmup 3] [--timeout 10] [--drain-cap 600]
  *
+ * - `--rounds N`: N rounds of baseline then service, each server started afresh; the report gives every
+ *   round and each figure's median, and the ratio as the median of the rounds' ratios (this machine is shared
+ *   and one run can be off by a tenth either way).
  * - Each request carries a different ~800-character text of random words (a pre-built pool of 10,000
  *   texts, plus a per-request tag so no text repeats and the service's result cache never answers).
  * - Target A: the baseline, one process. Target B: `node scripts/start.js` (npm start: WEB_CONCURRENCY api
@@ -28,7 +31,7 @@ import { ensureFdLimit } from './lib/fd-limit';
 import { CollectedIds, LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, idsOf, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
 import { analyzeWorkload } from './lib/workloads';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService, unlimitedFakeGroqSettings } from './lib/servers';
@@ -106,9 +109,32 @@ function serverMicroseconds(target: Target): string {
   return `≈ ${fmt((cores / target.figures.okPerSecond) * 1e6)} µs of server + Redis CPU per accepted request`;
 }
 
-function row(target: Target): string {
+function row(target: Target, round: string): string {
   const f = target.figures;
-  return `| ${target.label} | **${fmt(f.okPerSecond)}** | ${fmt(f.answersPerSecond)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(target.acceptQueue)} |`;
+  return `| ${round} | ${target.label} | **${fmt(f.okPerSecond)}** | ${fmt(f.answersPerSecond)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(target.acceptQueue)} |`;
+}
+
+/** Each figure's median over the rounds (answers by status and the accept queue are per round only). */
+function medianRow(targets: Target[]): string {
+  const of = (pick: (figures: LoadFigures) => number) => fmt(median(targets.map((target) => pick(target.figures))));
+  return `| median | ${targets[0].label} | **${of((f) => f.okPerSecond)}** | ${of((f) => f.answersPerSecond)} | ${of((f) => f.p50)} | ${of((f) => f.p90)} | ${of((f) => f.p99)} | | ${of((f) => f.errors)} | ${of((f) => f.timeouts)} | |`;
+}
+
+/** One round: the baseline (unless skipped), then the service, each on a quiet machine of its own. */
+interface Round {
+  baseline?: Target;
+  target: Target;
+  verification: Verification;
+  drain?: Drain;
+}
+
+function totalVerification(verifications: Verification[]): Verification {
+  const statuses: Record<string, number> = {};
+  for (const verification of verifications) {
+    for (const [status, count] of Object.entries(verification.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  }
+  const sum = (pick: (verification: Verification) => number) => verifications.reduce((total, verification) => total + pick(verification), 0);
+  return { checked: sum((v) => v.checked), missing: sum((v) => v.missing), malformed: sum((v) => v.malformed), statuses };
 }
 
 async function main(): Promise<void> {
@@ -116,6 +142,7 @@ async function main(): Promise<void> {
     options: {
       connections: { type: 'string', default: '10000' },
       duration: { type: 'string', default: '20' },
+      rounds: { type: 'string', default: '3' },
       drain: { type: 'boolean', default: false },
       'skip-baseline': { type: 'boolean', default: false },
       ...LOAD_CLIENT_OPTIONS,
@@ -131,6 +158,8 @@ async function main(): Promise<void> {
   if (values.analyser !== 'groq' && values.analyser !== 'offline') throw new Error(`--analyser: groq or offline (${values.analyser})`);
   const connections = Number(values.connections);
   const duration = Number(values.duration);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: a whole number ≥ 1 (${values.rounds})`);
   const warmup = Number(values.warmup);
   const timeout = Number(values.timeout);
   const drainCap = Number(values['drain-cap']);
@@ -164,76 +193,94 @@ async function main(): Promise<void> {
     return { run, figures };
   };
 
-  const idle = await backgroundLoad();
-  const targets: Target[] = [];
-  if (!values['skip-baseline']) {
+  const measureBaseline = async (): Promise<Target> => {
     await flushDatabase(DATABASE);
     const baseline = await startBaseline(baselinePort, DATABASE);
     try {
       const { run, figures } = await measure(baseline);
-      targets.push({ name: 'baseline', label: 'bare Fastify + Bull, 1 process', figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
+      return { name: 'baseline', label: 'bare Fastify + Bull, 1 process', figures, cpu: run.cpu, acceptQueue: run.acceptQueue };
     } finally {
       await baseline.stop();
+      await sleep(2_000);
     }
-    await sleep(2_000);
-  }
-
-  await flushDatabase(DATABASE);
-  const fakeGroq = values.analyser === 'groq' ? new FakeGroqServer({ latencyMs: Number(values['groq-latency-ms']) }) : undefined;
-  const groqSettings: Record<string, string> = fakeGroq ? unlimitedFakeGroqSettings((await fakeGroq.start()).baseUrl) : {};
-  const environment = serviceEnvironment(port, DATABASE, groqSettings);
-  const service = await startService(port, environment);
-  let verification: Verification;
-  let drain: Drain | undefined;
-  let processes: string;
-  try {
-    const { api, worker } = serviceProcesses(service);
-    processes = `${api} api + ${worker} worker processes`;
-    const { run, figures } = await measure(service);
-    targets.push({ name: 'service', label: `service (npm start: ${processes})`, figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
-    log(`checking the ${fmt(run.ids!.count)} request ids answered 202 against rpa:request:<id>...`);
-    verification = await verifyJobs(run.ids!);
-    log(`checked ${fmt(verification.checked)}: ${JSON.stringify(verification.statuses)}, missing ${verification.missing}, malformed ${verification.malformed}`);
-    if (values.drain) {
-      log(`waiting for the queue to drain (at most ${drainCap} s)...`);
-      drain = await drainQueue(`http://127.0.0.1:${port}`, drainCap);
-      log(`drain: ${fmt(drain.analysed)} analysed in ${drain.seconds.toFixed(1)} s = ${fmt(drain.perSecond, 1)}/s${drain.finished ? '' : ` (stopped at the cap, ${fmt(drain.left)} left)`}`);
-    }
-  } finally {
-    await service.stop();
-    await fakeGroq?.stop();
+  };
+  const measureService = async (withDrain: boolean): Promise<{ target: Target; verification: Verification; drain?: Drain }> => {
     await flushDatabase(DATABASE);
+    const fakeGroq = values.analyser === 'groq' ? new FakeGroqServer({ latencyMs: Number(values['groq-latency-ms']) }) : undefined;
+    const groqSettings: Record<string, string> = fakeGroq ? unlimitedFakeGroqSettings((await fakeGroq.start()).baseUrl) : {};
+    const service = await startService(port, serviceEnvironment(port, DATABASE, groqSettings));
+    try {
+      const { api, worker } = serviceProcesses(service);
+      processes = `${api} api + ${worker} worker processes`;
+      const { run, figures } = await measure(service);
+      log(`checking the ${fmt(run.ids!.count)} request ids answered 202 against rpa:request:<id>...`);
+      const verification = await verifyJobs(run.ids!);
+      log(`checked ${fmt(verification.checked)}: ${JSON.stringify(verification.statuses)}, missing ${verification.missing}, malformed ${verification.malformed}`);
+      let drain: Drain | undefined;
+      if (withDrain) {
+        log(`waiting for the queue to drain (at most ${drainCap} s)...`);
+        drain = await drainQueue(`http://127.0.0.1:${port}`, drainCap);
+        log(`drain: ${fmt(drain.analysed)} analysed in ${drain.seconds.toFixed(1)} s = ${fmt(drain.perSecond, 1)}/s${drain.finished ? '' : ` (stopped at the cap, ${fmt(drain.left)} left)`}`);
+      }
+      const target = { name: 'service', label: `service (npm start: ${processes})`, figures, cpu: run.cpu, acceptQueue: run.acceptQueue };
+      return { target, verification, drain };
+    } finally {
+      await service.stop();
+      await fakeGroq?.stop();
+      await flushDatabase(DATABASE);
+    }
+  };
+
+  const idle = await backgroundLoad();
+  let processes = '';
+  const measured: Round[] = [];
+  for (let round = 1; round <= rounds && !wasInterrupted(); round += 1) {
+    log(`round ${round} of ${rounds}`);
+    const baseline = values['skip-baseline'] ? undefined : await measureBaseline();
+    const service = await measureService(values.drain === true && round === rounds);
+    measured.push({ baseline, ...service });
   }
 
-  const baseline = targets.find((target) => target.name === 'baseline');
-  const serviceTarget = targets.find((target) => target.name === 'service')!;
-  const ratio = baseline ? serviceTarget.figures.okPerSecond / baseline.figures.okPerSecond : Number.NaN;
-  const serviceIds = verification.checked;
+  const ratios = measured.flatMap(({ baseline, target }) => (baseline ? [target.figures.okPerSecond / baseline.figures.okPerSecond] : []));
+  const ratio = median(ratios);
+  const verification = totalVerification(measured.map((round) => round.verification));
+  const drain = measured[measured.length - 1].drain;
+  const rows = measured.flatMap((round, index) => [round.baseline, round.target].flatMap((target) => (target ? [row(target, rounds > 1 ? `${index + 1}` : '')] : [])));
+  const medianRows =
+    rounds > 1
+      ? (['baseline', 'service'] as const).flatMap((name) => {
+          const targets = measured.flatMap((round) => (name === 'baseline' ? (round.baseline ? [round.baseline] : []) : [round.target]));
+          return targets.length > 0 ? [medianRow(targets)] : [];
+        })
+      : [];
   const lines = [
-    `Command: \`${command}\` — ${fmt(connections)} connections, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
+    `Command: \`${command}\` — ${rounds} round${rounds > 1 ? 's' : ''} of baseline then service, each started afresh; ${fmt(connections)} connections, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
     `${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
     `${idle.toFixed(2)} cores busy with other work just before the run.`,
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
-    `Service (${revision}): \`node scripts/start.js\` with ${fakeGroq ? `the groq adapter against the fake Groq server at ${values['groq-latency-ms']} ms (the workers wait on the LLM, as in production)` : 'LLM_PROVIDER=offline (the worker analyses on this machine\'s CPU during the load)'}, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
+    `Service (${revision}): \`node scripts/start.js\` with ${values.analyser === 'groq' ? `the groq adapter against the fake Groq server at ${values['groq-latency-ms']} ms (the workers wait on the LLM, as in production)` : 'LLM_PROVIDER=offline (the worker analyses on this machine\'s CPU during the load)'}, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
     '',
-    '| target | accepted/s (2xx) | answers/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts | accept queue |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...targets.map(row),
+    '| round | target | accepted/s (2xx) | answers/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts | accept queue |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    ...medianRows,
     '',
-    baseline
-      ? `Service ÷ baseline, accepted/s: **${ratio.toFixed(2)}**.`
+    ratios.length > 0
+      ? `Service ÷ baseline, accepted/s: **${ratio.toFixed(2)}**${ratios.length > 1 ? ` (median of the rounds: ${ratios.map((value) => value.toFixed(2)).join(', ')})` : ''}.`
       : 'Baseline skipped (--skip-baseline): no ratio.',
-    `Every 202 has its record: ${fmt(serviceIds)} request ids checked (${describeCodes(verification.statuses)}), **${fmt(verification.missing)} missing**` +
+    `Every 202 has its record: ${fmt(verification.checked)} request ids checked (${describeCodes(verification.statuses)}), **${fmt(verification.missing)} missing**` +
       (verification.malformed ? `, ${verification.malformed} unreadable ids` : '') +
       '.',
     drain
-      ? `Drain after the load (${processes!}, offline analyser): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +
+      ? `Drain after the load (${processes}, offline analyser): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +
         ` (${fmt(drain.failed)} ended in error)` +
         (drain.finished ? '; queue empty.' : ` — stopped at the ${drainCap} s cap with ${fmt(drain.left)} jobs left.`)
       : 'Drain not measured (run with --drain).',
     '',
     'CPU during each measured run, in cores (from /proc):',
-    ...targets.map((target) => `- ${target.name}: ${describeCpu(target.cpu)}; ${serverMicroseconds(target)}`),
+    ...measured.flatMap((round, index) =>
+      [round.baseline, round.target].flatMap((target) => (target ? [`- ${rounds > 1 ? `round ${index + 1}, ` : ''}${target.name}: ${describeCpu(target.cpu)}; ${serverMicroseconds(target)}`] : [])),
+    ),
     '',
     `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
   ];
@@ -246,13 +293,10 @@ async function main(): Promise<void> {
     load_client: { name: client.name, version: client.version, threads: client.threads },
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: round(idle, 2),
-    targets: Object.fromEntries(
-      targets.map((target) => [
-        target.name,
-        { accepted_per_s: round(target.figures.okPerSecond), ...runJson(target) },
-      ]),
+    rounds: measured.map(({ baseline, target }) =>
+      Object.fromEntries([baseline, target].flatMap((measuredTarget) => (measuredTarget ? [[measuredTarget.name, { accepted_per_s: round(measuredTarget.figures.okPerSecond), ...runJson(measuredTarget) }]] : []))),
     ),
-    service_over_baseline: round(ratio, 3),
+    service_over_baseline: { median: round(ratio, 3), rounds: ratios.map((value) => round(value, 3)) },
     jobs: { checked: verification.checked, missing: verification.missing, statuses: verification.statuses },
     drain: drain && { analyses: drain.analysed, failed: drain.failed, seconds: round(drain.seconds), per_s: round(drain.perSecond), finished: drain.finished },
   });

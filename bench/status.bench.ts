@@ -2,7 +2,7 @@
  * npm run bench:status — polling benchmark: GET /status/:id answers per second on the service as
  * `npm start` runs it, for a random mix of finished and pending requests.
  *
- *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--finished-share 0.5]
+ *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--rounds 3] [--finished-share 0.5]
  *                           [--client wrk|autocannon] [--threads 2] [--workers 0]
  *
  * 1. `node scripts/start.js` (workers on): submit `ids` distinct abstracts, wait until every one is done.
@@ -10,7 +10,8 @@
  * 3. With that service (api processes only; the polled read needs no worker), GET /status/<id> with a random
  *    id, finished with probability `finished-share`, for each connection count. The load client (`--client`):
  *    wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon, in this process
- *    (`--workers 0`, the default) or in N worker threads.
+ *    (`--workers 0`, the default) or in N worker threads. `--rounds N` goes through the connection counts N
+ *    times and adds each figure's median.
  * Redis database 15, flushed before and after. Figures go to stdout, docs/benchmarks.md (bench:status) and
  * docs/benchmarks.json.
  */
@@ -23,7 +24,7 @@ import { ensureFdLimit } from './lib/fd-limit';
 import { LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, startService } from './lib/servers';
 import { statusWorkload } from './lib/workloads';
@@ -62,10 +63,17 @@ async function waitUntilDone(ids: string[], timeoutMs: number): Promise<number> 
 }
 
 interface Run {
+  round: number;
   connections: number;
   figures: LoadFigures;
   cpu: CpuShare;
   acceptQueue?: AcceptQueue;
+}
+
+/** Each figure's median over the rounds at one connection count. */
+function medianRow(connections: number, runs: Run[]): string {
+  const of = (pick: (figures: LoadFigures) => number) => fmt(median(runs.map((run) => pick(run.figures))));
+  return `| median | ${fmt(connections)} | **${of((f) => f.answersPerSecond)}** | ${of((f) => (f.statusCodes['200'] ?? 0) / f.seconds)} | ${of((f) => f.p50)} | ${of((f) => f.p90)} | ${of((f) => f.p99)} | | ${of((f) => f.errors)} | ${of((f) => f.timeouts)} | |`;
 }
 
 async function main(): Promise<void> {
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
       ids: { type: 'string', default: '2000' },
       connections: { type: 'string', default: '1000,10000' },
       duration: { type: 'string', default: '15' },
+      rounds: { type: 'string', default: '3' },
       'finished-share': { type: 'string', default: '0.5' },
       ...LOAD_CLIENT_OPTIONS,
       timeout: { type: 'string', default: '10' },
@@ -83,6 +92,8 @@ async function main(): Promise<void> {
   const count = Number(values.ids);
   const connectionCounts = values.connections.split(',').map(Number);
   const duration = Number(values.duration);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: a whole number ≥ 1 (${values.rounds})`);
   const finishedShare = Number(values['finished-share']);
   const timeout = Number(values.timeout);
   const port = Number(values.port);
@@ -125,18 +136,20 @@ async function main(): Promise<void> {
       processes = `${roles} api processes, no worker`;
       const workload = statusWorkload(finished, pending, finishedShare);
 
-      for (const connections of connectionCounts) {
-        await sleep(1_000);
-        idle.push(await backgroundLoad());
-        log(`GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
-        const run = await runLoad({ client, server: service, redisPid, connections, duration, timeout, workload });
-        const { figures } = run;
-        runs.push({ connections, figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
-        log(
-          `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
-            `${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`,
-        );
-        log(`CPU ${describeCpu(run.cpu)}`);
+      for (let round = 1; round <= rounds; round += 1) {
+        for (const connections of connectionCounts) {
+          await sleep(1_000);
+          idle.push(await backgroundLoad());
+          log(`round ${round} of ${rounds}: GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
+          const run = await runLoad({ client, server: service, redisPid, connections, duration, timeout, workload });
+          const { figures } = run;
+          runs.push({ round, connections, figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
+          log(
+            `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
+              `${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`,
+          );
+          log(`CPU ${describeCpu(run.cpu)}`);
+        }
       }
     } finally {
       await service.stop();
@@ -148,20 +161,21 @@ async function main(): Promise<void> {
   const body = [
     `Command: \`${command}\` — ${fmt(count)} finished and ${fmt(count)} pending request ids, each GET picks one at random`,
     `(${Math.round(finishedShare * 100)}% finished: the answer carries the result; the rest queued: small answer with Retry-After).`,
-    `${duration} s per connection count, ${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
+    `${duration} s per connection count, ${rounds} round${rounds > 1 ? 's' : ''} of them on the same service, ${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
     `cores busy with other work just before each run: ${idle.map((cores) => cores.toFixed(2)).join(', ')}.`,
     `Service (${revision}): \`node scripts/start.js\` with WORKER_CONCURRENCY=0 (${processes}) so the pending stay pending, LLM_PROVIDER=offline,`,
     `LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000; Redis database 15.${passedThroughSettings()}`,
     '',
-    '| connections | answers/s | 200/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts | accept queue |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| round | connections | answers/s | 200/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts | accept queue |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...runs.map(
-      ({ connections, figures: f, acceptQueue }) =>
-        `| ${fmt(connections)} | **${fmt(f.answersPerSecond)}** | ${fmt((f.statusCodes['200'] ?? 0) / f.seconds)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`,
+      ({ round, connections, figures: f, acceptQueue }) =>
+        `| ${round} | ${fmt(connections)} | **${fmt(f.answersPerSecond)}** | ${fmt((f.statusCodes['200'] ?? 0) / f.seconds)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.p99)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`,
     ),
+    ...(rounds > 1 ? connectionCounts.map((connections) => medianRow(connections, runs.filter((run) => run.connections === connections))) : []),
     '',
     'CPU during each run, in cores (from /proc):',
-    ...runs.map((run) => `- ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
+    ...runs.map((run) => `- round ${run.round}, ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
     '',
     `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
   ].join('\n');
@@ -173,7 +187,7 @@ async function main(): Promise<void> {
     load_client: { name: client.name, version: client.version, threads: client.threads },
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: idle.map((cores) => round(cores, 2)),
-    runs: runs.map((run) => ({ connections: run.connections, ...runJson(run) })),
+    runs: runs.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run) })),
   });
 }
 

@@ -29,8 +29,12 @@ export const describeCodes = (codes: Record<string, number>) =>
         .map(([code, count]) => `${code}: ${fmt(count)}`)
         .join(', ');
 
+/** The middle value, or the mean of the two middle values of an even count. */
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export function percentile(values: readonly number[], p: number): number {
