@@ -65,13 +65,11 @@ export function commandLine(script: string): string {
 
 /** What the timeouts at thousands of connections are, as measured with `ss -tnp` during runs (see the report). */
 export const TIMEOUT_NOTE =
-  'At 10,000 connections the timeouts are requests on connections still waiting in the kernel accept queue. Node 20\'s ' +
-  'libuv (≥ 1.45) accepts one connection each time it polls the listening socket readable, and under this load a poll ' +
-  'round lasts tens of milliseconds: when the requests of the connections already accepted fill the event loop before ' +
-  'the opening burst is in, the rest drain at about 100 connections/s (`ss -ltn` Recv-Q up to 3,400, falling by ~100/s); ' +
-  'in other runs of the same build all 10,000 were in within a second. The service\'s api processes accept their own ' +
-  'connections (node:cluster SCHED_NONE): with the default round-robin the primary held ~7,500 of 10,000 sockets 5 s ' +
-  'into a run, handing them over one IPC round trip at a time.';
+  'Node 20\'s libuv accepts one connection each time it polls a listening descriptor readable, and under this load a ' +
+  'poll round lasts tens of milliseconds. The baseline listens through one descriptor: of 10,000 connections opened at ' +
+  'once, those it has not accepted when the first requests fill its event loop stay in the kernel accept queue, their ' +
+  'requests unanswered for the rest of the run (the accept-queue column). The service\'s api processes accept through ' +
+  '16 descriptors each (src/http/extra-acceptors.ts). Timeouts are requests that waited in that queue more than 10 s.';
 
 /** The accept-queue column: its largest sampled length and its length as the load stopped. */
 export const describeAcceptQueue = (queue: AcceptQueue | undefined) => (queue ? `${fmt(queue.max)} / ${fmt(queue.atEnd)}` : 'not read');
