@@ -241,6 +241,7 @@ async function main(): Promise<void> {
     measured.push({ baseline, ...service });
   }
 
+  if (measured.length === 0) throw new Error('stopped before a round was complete');
   const ratios = measured.flatMap(({ baseline, target }) => (baseline ? [target.figures.okPerSecond / baseline.figures.okPerSecond] : []));
   const ratio = median(ratios);
   const verification = totalVerification(measured.map((round) => round.verification));

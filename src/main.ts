@@ -12,8 +12,6 @@ import { useLeanAsyncResourceBind } from './runtime/lean-async-resource-bind';
 
 /** Room for connection bursts while the process is busy; the kernel caps it at net.core.somaxconn. */
 const LISTEN_BACKLOG = 8_192;
-/** Descriptors of the listening socket each API process accepts through besides its own, under `npm start`. */
-const EXTRA_ACCEPTORS = 15;
 
 const NEST_LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const LEVEL_INDEX: Record<LogLevel, number> = { silent: -1, fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
@@ -32,10 +30,17 @@ async function startApi(config: AppConfig, logger: ConsoleLogger): Promise<void>
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), { logger, bodyParser: false });
   configureHttpApp(app, config);
   app.enableShutdownHooks();
-  const acceptors = new ExtraAcceptors(LISTEN_BACKLOG);
-  app.getHttpAdapter().getInstance().addHook('preClose', async () => acceptors.close());
+  const acceptors = new ExtraAcceptors(app.getHttpServer(), LISTEN_BACKLOG);
+  acceptors.takeOffers();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    // No new connection through the extra descriptors once closing starts; and since these hooks are added
+    // before listen, Fastify's own close of the HTTP server runs before the onClose hook, which then waits for
+    // the connections those descriptors accepted.
+    .addHook('preClose', async () => void acceptors.close())
+    .addHook('onClose', () => acceptors.close());
   await app.listen({ port: config.http.port, host: config.http.host, backlog: LISTEN_BACKLOG });
-  await acceptors.open(app.getHttpServer(), EXTRA_ACCEPTORS);
   logger.log(`Listening on http://${config.http.host}:${config.http.port} as ${config.role} (${config.llm.provider} analyser); API docs at /docs`);
 }
 

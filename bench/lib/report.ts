@@ -29,10 +29,10 @@ export const describeCodes = (codes: Record<string, number>) =>
         .map(([code, count]) => `${code}: ${fmt(count)}`)
         .join(', ');
 
-/** The middle value, or the mean of the two middle values of an even count. */
+/** The middle value, or the mean of the two middle values of an even count; values that are not finite are left out. */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

@@ -17,7 +17,12 @@ const STOP_GRACE_MS = 15_000;
  * with 256 (about 1 GB resident).
  */
 const NODE_FLAGS = ['--max-semi-space-size=128'];
-/** The messages of src/http/extra-acceptors.ts: an API process asks for more descriptors of its listening socket. */
+/**
+ * Descriptors of its listening socket each API process accepts through besides its own, and the messages
+ * that give them (src/http/extra-acceptors.ts says why).
+ */
+const EXTRA_ACCEPTORS = 15;
+const ACCEPTORS_OFFER = 'rpa:acceptors-offer';
 const ACCEPTORS_REQUEST = 'rpa:acceptors-request';
 const ACCEPTOR_HANDLE = 'rpa:acceptor-handle';
 
@@ -33,6 +38,7 @@ class Supervisor {
     // thousands waited seconds in the primary before an API process saw them.
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: main, execArgv: [...process.execArgv, ...NODE_FLAGS] });
+    cluster.on('listening', (child) => child.send({ rpa: ACCEPTORS_OFFER }, undefined, () => undefined));
   }
 
   start() {
@@ -88,17 +94,28 @@ class Supervisor {
 }
 
 /**
- * Sends an API process's listening socket back to it as many times as it asked: each copy arrives as a
- * descriptor of its own. This process never listens on it, so it accepts nothing.
+ * Sends an API process's listening socket back to it EXTRA_ACCEPTORS times: each copy arrives as a
+ * descriptor of its own. This process never listens on its copy, so it accepts nothing; it closes it once
+ * every copy is sent or the API process is gone, as a copy kept would hold the port open with no one accepting.
  */
 function sendAcceptors(child, message, handle) {
-  if (message?.rpa !== ACCEPTORS_REQUEST || !handle || !Number.isInteger(message.count)) return;
-  let pending = message.count;
-  const sent = () => {
-    pending -= 1;
-    if (pending === 0) handle.close();
+  if (message?.rpa !== ACCEPTORS_REQUEST || !handle) return;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    handle.close();
   };
-  for (let n = 0; n < message.count; n += 1) child.send({ rpa: ACCEPTOR_HANDLE }, handle, sent);
+  // Sends still queued when the process dies never call back.
+  child.once('exit', close);
+  let unsent = EXTRA_ACCEPTORS;
+  const sent = () => {
+    unsent -= 1;
+    if (unsent > 0) return;
+    child.off('exit', close);
+    close();
+  };
+  for (let n = 0; n < EXTRA_ACCEPTORS; n += 1) child.send({ rpa: ACCEPTOR_HANDLE }, handle, sent);
 }
 
 module.exports = { Supervisor };

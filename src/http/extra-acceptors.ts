@@ -1,19 +1,19 @@
 import { Logger } from '@nestjs/common';
-import cluster from 'node:cluster';
 import type { Server as HttpServer } from 'node:http';
 import { Server as NetServer } from 'node:net';
 
-/** What an API process asks the supervisor (scripts/lib/supervisor.js), sending its listening socket along. */
+/** The supervisor (scripts/lib/supervisor.js) offers descriptors once the process listens. */
+export const ACCEPTORS_OFFER = 'rpa:acceptors-offer';
+/** The process takes the offer by sending its listening socket along. */
 export const ACCEPTORS_REQUEST = 'rpa:acceptors-request';
-/** What the supervisor sends back, once per descriptor. */
+/** The supervisor sends the socket back once per descriptor. */
 export const ACCEPTOR_HANDLE = 'rpa:acceptor-handle';
 
-interface AcceptorHandleMessage {
-  rpa: typeof ACCEPTOR_HANDLE;
-}
+const messageIs = (message: unknown, kind: string): boolean =>
+  typeof message === 'object' && message !== null && (message as { rpa?: unknown }).rpa === kind;
 
-const isAcceptorHandle = (message: unknown): message is AcceptorHandleMessage =>
-  typeof message === 'object' && message !== null && (message as { rpa?: unknown }).rpa === ACCEPTOR_HANDLE;
+/** What a listening handle must be to travel over IPC as a descriptor: libuv's TCP handle, which has one. */
+const hasDescriptor = (handle: unknown): handle is object => typeof (handle as { fd?: unknown } | null)?.fd === 'number';
 
 /**
  * More descriptors of the shared listening socket, each accepting for this process's HTTP server.
@@ -21,50 +21,58 @@ const isAcceptorHandle = (message: unknown): message is AcceptorHandleMessage =>
  * Node 20's libuv accepts one connection each time it polls a listening descriptor readable (libuv#3696).
  * A busy API process polls every few tens of milliseconds, so when 10,000 clients connected at once the
  * connections not accepted before the first requests filled the event loop waited seconds in the kernel's
- * accept queue, with their requests. The supervisor sends the listening socket back as many times as asked,
- * each arriving as a descriptor of its own, so every poll accepts up to one connection per descriptor.
- * Outside the supervisor (`node dist/main.js`) there is no one to ask and nothing changes.
+ * accept queue, with their requests. Once this process listens, the supervisor offers descriptors; the
+ * process sends its listening socket, and the supervisor sends it back as many times as it offered, each
+ * copy arriving as a descriptor of its own, so every poll accepts up to one connection per descriptor.
+ * Without the supervisor (`node dist/main.js`, another process manager) no offer comes and nothing changes.
  */
 export class ExtraAcceptors {
   private readonly logger = new Logger(ExtraAcceptors.name);
   private readonly acceptors: NetServer[] = [];
-  private onMessage?: (message: unknown, handle: unknown) => void;
+  private readonly onMessage = (message: unknown, handle: unknown) => this.receive(message, handle);
+  private closing?: Promise<void>;
 
-  constructor(private readonly backlog: number) {}
+  constructor(
+    private readonly server: HttpServer,
+    private readonly backlog: number,
+  ) {}
+
+  /** Listens for the supervisor's offer; call before the HTTP server listens. */
+  takeOffers(): void {
+    if (process.send) process.on('message', this.onMessage);
+  }
+
+  /** How many extra descriptors this process accepts through. */
+  get count(): number {
+    return this.acceptors.length;
+  }
 
   /**
-   * Asks for `count` descriptors of the socket `server` listens on and accepts through each as it arrives.
-   * Resolves with how many are open when all have arrived, or when `waitMs` has passed.
+   * Stops accepting through the extra descriptors. Resolves once every connection they accepted has ended,
+   * which the HTTP server's own close does not wait for: it counts only the connections it accepted itself.
    */
-  open(server: HttpServer, count: number, waitMs = 5_000): Promise<number> {
-    // The listening socket's own handle: what the IPC channel can send as a descriptor.
-    const listening = (server as unknown as { _handle?: object })._handle;
-    if (!cluster.isWorker || !process.send || count <= 0 || !listening || this.onMessage) return Promise.resolve(0);
-    return new Promise((resolve) => {
-      const done = () => resolve(this.acceptors.length);
-      const timer = setTimeout(done, waitMs);
-      this.onMessage = (message, handle) => {
-        if (!isAcceptorHandle(message) || !handle) return;
-        this.acceptors.push(this.acceptThrough(handle, server));
-        if (this.acceptors.length === count) {
-          clearTimeout(timer);
-          done();
-        }
-      };
-      process.on('message', this.onMessage);
-      process.send!({ rpa: ACCEPTORS_REQUEST, count }, listening as never);
-    });
+  close(): Promise<void> {
+    process.off('message', this.onMessage);
+    this.closing ??= Promise.all(this.acceptors.map((acceptor) => new Promise<void>((resolve) => acceptor.close(() => resolve())))).then(() => undefined);
+    return this.closing;
   }
 
-  /** Stops accepting through the extra descriptors; the process's own listener is closed with the HTTP server. */
-  close(): void {
-    if (this.onMessage) process.off('message', this.onMessage);
-    for (const acceptor of this.acceptors.splice(0)) acceptor.close();
+  private receive(message: unknown, handle: unknown): void {
+    if (messageIs(message, ACCEPTORS_OFFER)) {
+      // The listening socket's own handle: what the IPC channel can send as a descriptor.
+      const listening = (this.server as unknown as { _handle?: unknown })._handle;
+      if (this.closing || !hasDescriptor(listening)) return;
+      process.send!({ rpa: ACCEPTORS_REQUEST }, listening as never);
+    } else if (messageIs(message, ACCEPTOR_HANDLE) && hasDescriptor(handle)) {
+      if (this.closing) (handle as { close(): void }).close();
+      else this.acceptors.push(this.acceptThrough(handle));
+    }
   }
 
-  private acceptThrough(handle: unknown, server: HttpServer): NetServer {
-    const acceptor = new NetServer();
-    acceptor.on('connection', (socket) => server.emit('connection', socket));
+  private acceptThrough(handle: object): NetServer {
+    // The socket options http.Server gives the connections it accepts itself.
+    const acceptor = new NetServer({ allowHalfOpen: true, noDelay: true });
+    acceptor.on('connection', (socket) => this.server.emit('connection', socket));
     // accept() failing (EMFILE, say) costs that connection only; the other descriptors go on accepting.
     acceptor.on('error', (error) => this.logger.warn(`An extra acceptor failed to accept: ${error.message}`));
     // The same backlog as the process's own listen: listen() on a listening socket sets its backlog anew.

@@ -54,6 +54,8 @@ describe('useLeanAsyncResourceBind', () => {
     const bound = storage.run(42, () => AsyncResource.bind(() => storage.getStore()));
     expect(accessorOf(bound)).toBeUndefined();
     expect(bound()).toBe(42);
-    expect(() => new AsyncResource('test').bind('not a function' as unknown as () => void)).toThrow(TypeError);
+    expect(() => new AsyncResource('test').bind('not a function' as unknown as () => void)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+    );
   });
 });

@@ -13,7 +13,9 @@ import { AsyncResource } from 'node:async_hooks';
 export function useLeanAsyncResourceBind(): boolean {
   if (!attachesDeprecatedAccessor()) return false;
   AsyncResource.prototype.bind = function bind<Func extends (...args: any[]) => unknown>(this: AsyncResource, fn: Func, thisArg?: unknown): Func {
-    if (typeof fn !== 'function') throw new TypeError(`The "fn" argument must be of type function. Received ${typeof fn}`);
+    if (typeof fn !== 'function') {
+      throw Object.assign(new TypeError(`The "fn" argument must be of type function. Received type ${typeof fn}`), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
     const resource = this;
     const bound =
       thisArg === undefined
