@@ -2,7 +2,7 @@
  * npm run bench:status — polling benchmark: GET /status/:id answers per second on the service as
  * `npm start` runs it, for a random mix of finished and pending requests.
  *
- *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--rounds 3] [--finished-share 0.5]
+ *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--rounds 3] [--warmup 3] [--finished-share 0.5]
  *                           [--client wrk|autocannon] [--threads 2] [--workers 0]
  *
  * 1. `node scripts/start.js` (workers on): submit `ids` distinct abstracts, wait until every one is done.
@@ -11,7 +11,7 @@
  *    id, finished with probability `finished-share`, for each connection count. The load client (`--client`):
  *    wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon, in this process
  *    (`--workers 0`, the default) or in N worker threads. `--rounds N` goes through the connection counts N
- *    times and adds each figure's median.
+ *    times, after a `--warmup` s run at ≤100 connections, and adds each figure's median.
  * Redis database 15, flushed before and after. Figures go to stdout, docs/benchmarks.md (bench:status) and
  * docs/benchmarks.json.
  */
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '1000,10000' },
       duration: { type: 'string', default: '15' },
       rounds: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '3' },
       'finished-share': { type: 'string', default: '0.5' },
       ...LOAD_CLIENT_OPTIONS,
       timeout: { type: 'string', default: '10' },
@@ -100,7 +101,10 @@ async function main(): Promise<void> {
   if (![count, duration, finishedShare, timeout, port, ...connectionCounts].every((value) => Number.isFinite(value) && value >= 0)) {
     throw new Error('every option takes a non-negative number (--connections a comma-separated list)');
   }
-  const client = chooseClient(values, connectionCounts);
+  const warmup = Number(values.warmup);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: whole seconds ≥ 0 (${values.warmup})`);
+  const warmupConnections = Math.min(...connectionCounts, 100);
+  const client = chooseClient(values, warmup > 0 ? [...connectionCounts, warmupConnections] : connectionCounts);
   const command = commandLine('bench:status');
   const revision = serviceRevision();
   const fds = ensureFdLimit(Math.max(...connectionCounts));
@@ -135,6 +139,10 @@ async function main(): Promise<void> {
       const roles = service.tree().slice(1).length;
       processes = `${roles} api processes, no worker`;
       const workload = statusWorkload(finished, pending, finishedShare);
+      if (warmup > 0) {
+        log(`warming up for ${warmup} s with ${warmupConnections} connections`);
+        await runLoad({ client, server: service, redisPid, connections: warmupConnections, duration: warmup, timeout, workload });
+      }
 
       for (let round = 1; round <= rounds; round += 1) {
         for (const connections of connectionCounts) {
@@ -161,7 +169,7 @@ async function main(): Promise<void> {
   const body = [
     `Command: \`${command}\` — ${fmt(count)} finished and ${fmt(count)} pending request ids, each GET picks one at random`,
     `(${Math.round(finishedShare * 100)}% finished: the answer carries the result; the rest queued: small answer with Retry-After).`,
-    `${duration} s per connection count, ${rounds} round${rounds > 1 ? 's' : ''} of them on the same service, ${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
+    `${duration} s per connection count, ${rounds} round${rounds > 1 ? 's' : ''} of them on the same service after a ${warmup} s warm-up at ${warmupConnections} connections, ${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
     `cores busy with other work just before each run: ${idle.map((cores) => cores.toFixed(2)).join(', ')}.`,
     `Service (${revision}): \`node scripts/start.js\` with WORKER_CONCURRENCY=0 (${processes}) so the pending stay pending, LLM_PROVIDER=offline,`,
     `LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000; Redis database 15.${passedThroughSettings()}`,
@@ -184,6 +192,7 @@ async function main(): Promise<void> {
     service: revision,
     ids: { finished: count, pending: count, finished_share: finishedShare, pending_statuses: pendingCheck },
     duration_s: duration,
+    warmup_s: warmup,
     load_client: { name: client.name, version: client.version, threads: client.threads },
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: idle.map((cores) => round(cores, 2)),
