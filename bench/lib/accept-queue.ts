@@ -28,7 +28,7 @@ export class AcceptQueueSampler {
   }
 
   /** The queue as sampled, or undefined when `ss` (iproute2) could not read it. */
-  async stop(): Promise<AcceptQueue | undefined> {
+  stop(): AcceptQueue | undefined {
     clearInterval(this.timer);
     if (this.samples.length === 0) return undefined;
     return { max: Math.max(...this.samples), atEnd: this.samples[this.samples.length - 1] };

@@ -133,5 +133,5 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   setActiveLoad(load);
   const { figures, collectIds } = await load.finished.finally(() => setActiveLoad(undefined));
   const cpu = sampler.stop();
-  return { figures, cpu, acceptQueue: await acceptQueue.stop(), ids: await collectIds?.() };
+  return { figures, cpu, acceptQueue: acceptQueue.stop(), ids: await collectIds?.() };
 }

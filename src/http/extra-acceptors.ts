@@ -42,11 +42,6 @@ export class ExtraAcceptors {
     if (process.send) process.on('message', this.onMessage);
   }
 
-  /** How many extra descriptors this process accepts through. */
-  get count(): number {
-    return this.acceptors.length;
-  }
-
   /**
    * Stops accepting through the extra descriptors. Resolves once every connection they accepted has ended,
    * which the HTTP server's own close does not wait for: it counts only the connections it accepted itself.
