@@ -4,11 +4,13 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { AnalysisResult } from '../../llm/analysis';
 import { REDIS } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
+import { SameTurnLookups } from '../../redis/same-turn-lookups';
 
 /** Results by cache key (analyser, model, prompt version and paper hash), kept for CACHE_TTL seconds. */
 @Injectable()
 export class ResultCache {
   private readonly ttlSeconds: number;
+  private readonly lookups = new SameTurnLookups<AnalysisResult>((cacheKeys) => this.getMany(cacheKeys));
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -17,8 +19,9 @@ export class ResultCache {
     this.ttlSeconds = config.cache.ttlSeconds;
   }
 
-  async get(cacheKey: string): Promise<AnalysisResult | undefined> {
-    return this.parse(await this.redis.get(redisKeys.result(cacheKey)));
+  /** Look-ups made in the same turn of the event loop share one MGET. */
+  get(cacheKey: string): Promise<AnalysisResult | undefined> {
+    return this.lookups.get(cacheKey);
   }
 
   async getMany(cacheKeys: readonly string[]): Promise<Map<string, AnalysisResult>> {
