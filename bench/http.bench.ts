@@ -102,10 +102,9 @@ async function drainQueue(baseUrl: string, capSeconds: number): Promise<Drain> {
 
 /** Server-side CPU (every server process and Redis, not the load generator or others) per accepted request. */
 function serverMicroseconds(target: Target): string {
-  const { client, other, ...server } = target.cpu.usage;
-  void client;
-  void other;
-  const cores = Object.values(server).reduce((sum, value) => sum + value, 0);
+  const cores = Object.entries(target.cpu.usage)
+    .filter(([share]) => share !== 'client' && share !== 'other')
+    .reduce((sum, [, value]) => sum + value, 0);
   return `≈ ${fmt((cores / target.figures.okPerSecond) * 1e6)} µs of server + Redis CPU per accepted request`;
 }
 
@@ -273,7 +272,7 @@ async function main(): Promise<void> {
       (verification.malformed ? `, ${verification.malformed} unreadable ids` : '') +
       '.',
     drain
-      ? `Drain after the load (${processes}, offline analyser): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +
+      ? `Drain after the load (${processes}, ${values.analyser === 'groq' ? `fake Groq at ${values['groq-latency-ms']} ms` : 'offline analyser'}): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +
         ` (${fmt(drain.failed)} ended in error)` +
         (drain.finished ? '; queue empty.' : ` — stopped at the ${drainCap} s cap with ${fmt(drain.left)} jobs left.`)
       : 'Drain not measured (run with --drain).',

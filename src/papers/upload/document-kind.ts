@@ -3,7 +3,6 @@ import { hasPdfSignature } from '../pdf-signature';
 /** What an uploaded file's bytes say it is: the name and declared type are the client's, and may be wrong. */
 export type DocumentKind = { kind: 'pdf' } | { kind: 'text'; text: string } | { kind: 'unsupported'; description: string };
 
-
 const BINARY_SIGNATURES: ReadonlyArray<readonly [string, Buffer]> = [
   ['a PNG image', Buffer.from([0x89, 0x50, 0x4e, 0x47])],
   ['a JPEG image', Buffer.from([0xff, 0xd8, 0xff])],
