@@ -4,7 +4,6 @@ import type { JobOptions, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { LLM_AWARE_BACKOFF, RetryDelayOptions } from './retry-delay';
-import { WaitingRequests } from './waiting-requests';
 
 @Injectable()
 export class AnalysisJobProducer {
@@ -12,7 +11,6 @@ export class AnalysisJobProducer {
 
   constructor(
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePapersJob>,
-    private readonly waiting: WaitingRequests,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.options = {
@@ -25,11 +23,10 @@ export class AnalysisJobProducer {
   }
 
   /**
-   * Adds one job for all the requests. Its id is the first request's: Bull's own ids are sequential and
-   * would be guessable.
+   * Adds one job for all the requests, whose caller has already counted them as waiting. Its id is the
+   * first request's: Bull's own ids are sequential and would be guessable.
    */
   async enqueue(requests: readonly QueuedRequest[]): Promise<void> {
     await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests] }, { ...this.options, jobId: requests[0].requestId });
-    await this.waiting.added(requests.length);
   }
 }

@@ -12,6 +12,12 @@ describe('WaitingRequests', () => {
     return { id, data: { requests: Array.from({ length: size }, (_, n) => n) } } as unknown as Job<{ requests: number[] }>;
   };
 
+  const arrive = async (count: number) => {
+    const pipeline = redis.pipeline();
+    waiting.addArrival(pipeline, count);
+    await pipeline.exec();
+  };
+
   beforeAll(() => {
     redis = new Redis('redis://127.0.0.1:6379/11');
     waiting = new WaitingRequests(redis, queue);
@@ -21,15 +27,15 @@ describe('WaitingRequests', () => {
 
   it('counts the requests of the jobs added and not yet taken', async () => {
     await redis.rpush('test:queue:wait', 'job-1', 'job-2');
-    await waiting.added(30);
-    await waiting.added(5);
+    await arrive(30);
+    await arrive(5);
     expect(await waiting.taken(await jobOf('job-0', 30))).toBe(true);
     expect(await waiting.count()).toBe(5);
   });
 
   it('takes a job’s requests once, however many times the job runs', async () => {
     await redis.rpush('test:queue:wait', 'job-2');
-    await waiting.added(12);
+    await arrive(12);
     const job = await jobOf('job-1', 8);
     expect(await waiting.taken(job)).toBe(true);
     expect(await waiting.taken(job)).toBe(false);
@@ -38,15 +44,24 @@ describe('WaitingRequests', () => {
 
   it('takes nothing for a job that is no longer in the queue', async () => {
     await redis.rpush('test:queue:wait', 'job-2');
-    await waiting.added(6);
+    await arrive(6);
     const gone = { id: 'job-9', data: { requests: [1, 2, 3] } } as unknown as Job<{ requests: number[] }>;
     expect(await waiting.taken(gone)).toBe(false);
     expect(await redis.exists('test:queue:job-9')).toBe(0);
     expect(await waiting.count()).toBe(6);
   });
 
+  it('gives back the requests of a job that was never added', async () => {
+    await redis.rpush('test:queue:wait', 'job-1');
+    await arrive(10);
+    const pipeline = redis.pipeline();
+    waiting.addWithdrawal(pipeline, 4);
+    await pipeline.exec();
+    expect(await waiting.count()).toBe(6);
+  });
+
   it('says none wait when the wait list is empty, and at least one a job when the count fell short', async () => {
-    await waiting.added(7);
+    await arrive(7);
     expect(await waiting.count()).toBe(0);
     await redis.rpush('test:queue:wait', 'job-1', 'job-2', 'job-3');
     await waiting.taken(await jobOf('job-0', 9));

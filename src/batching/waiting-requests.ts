@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
-import Redis from 'ioredis';
+import Redis, { ChainableCommander } from 'ioredis';
 import { REDIS } from '../redis/redis.module';
 import { redisKeys } from '../redis/redis-keys';
 import { ANALYSIS_QUEUE } from './analysis-queue';
@@ -36,8 +36,16 @@ export class WaitingRequests {
     this.redis = redis as TakingRedis;
   }
 
-  async added(count: number): Promise<void> {
-    await this.redis.incrby(redisKeys.waitingRequests, count);
+  /**
+   * Adds to `pipeline` the counting of `count` requests whose job is about to be added. Counted before the
+   * job exists, a worker can never take them off first, and a failed add is undone with `addWithdrawal`.
+   */
+  addArrival(pipeline: ChainableCommander, count: number): void {
+    pipeline.incrby(redisKeys.waitingRequests, count);
+  }
+
+  addWithdrawal(pipeline: ChainableCommander, count: number): void {
+    pipeline.decrby(redisKeys.waitingRequests, count);
   }
 
   /** Whether this call took the job's requests off the count (false when an earlier run of the job had). */

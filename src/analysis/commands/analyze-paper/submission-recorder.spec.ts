@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { AnalysisJobProducer } from '../../../batching/analysis-job.producer';
+import { WaitingRequests } from '../../../batching/waiting-requests';
 import { AnalysisRecord } from '../../analysis-status';
 import { AnalysisReadModel } from '../../read-model/analysis-read-model';
 import { PaperStore } from '../../read-model/paper-store';
@@ -12,8 +13,8 @@ const record = <S extends 'queued' | 'done'>(requestId: string, status: S) =>
   };
 
 describe('SubmissionRecorder', () => {
-  const transaction = { exec: jest.fn(), writeExpiring: jest.fn() };
-  const redis = { pipeline: jest.fn(() => transaction), del: jest.fn().mockResolvedValue(1), defineCommand: jest.fn() };
+  const transaction = { exec: jest.fn(), writeExpiring: jest.fn(), del: jest.fn() };
+  const redis = { pipeline: jest.fn(() => transaction), defineCommand: jest.fn() };
   const readModel = {
     creation: (written: AnalysisRecord) => ({ key: `rpa:request:${written.requestId}`, fields: ['status', written.status], ttlSeconds: 60 }),
     keyOf: (id: string) => `rpa:request:${id}`,
@@ -21,17 +22,20 @@ describe('SubmissionRecorder', () => {
   const papers = { saving: (hash: string) => ({ key: `rpa:paper:${hash}`, value: '{}', ttlSeconds: 60 }) };
   const counters = { addIncrement: jest.fn() };
   const jobs = { enqueue: jest.fn() };
+  const waiting = { addArrival: jest.fn(), addWithdrawal: jest.fn() };
   const recorder = new SubmissionRecorder(
     redis as unknown as Redis,
     readModel as unknown as AnalysisReadModel,
     papers as unknown as PaperStore,
     counters as unknown as ServiceCounters,
     jobs as unknown as AnalysisJobProducer,
+    waiting as unknown as WaitingRequests,
   );
 
   beforeEach(() => {
     jest.clearAllMocks();
     transaction.exec.mockResolvedValue([]);
+    transaction.del.mockReturnValue(transaction);
     jobs.enqueue.mockResolvedValue(undefined);
   });
 
@@ -50,6 +54,7 @@ describe('SubmissionRecorder', () => {
       ['cache_misses', 2],
       ['cache_hits', 1],
     ]);
+    expect(waiting.addArrival).toHaveBeenCalledWith(transaction, 2);
     expect(jobs.enqueue).toHaveBeenCalledTimes(1);
     expect(jobs.enqueue).toHaveBeenCalledWith([
       { requestId: 'a', paperHash: 'hash-a' },
@@ -57,7 +62,7 @@ describe('SubmissionRecorder', () => {
     ]);
   });
 
-  it('removes the records of queued submissions whose jobs could not be added, and fails only those', async () => {
+  it('removes the records of queued submissions whose jobs could not be added, uncounts them, and fails only those', async () => {
     jobs.enqueue.mockRejectedValueOnce(new Error('Connection is closed.'));
     const [queued, done] = await Promise.allSettled([
       recorder.record({ record: record('q', 'queued'), paper: { text: 'Q' } }),
@@ -65,7 +70,8 @@ describe('SubmissionRecorder', () => {
     ]);
     expect(queued).toMatchObject({ status: 'rejected', reason: new Error('Connection is closed.') });
     expect(done.status).toBe('fulfilled');
-    expect(redis.del).toHaveBeenCalledWith('rpa:request:q');
+    expect(transaction.del).toHaveBeenCalledWith('rpa:request:q');
+    expect(waiting.addWithdrawal).toHaveBeenCalledWith(transaction, 1);
   });
 
   it('fails every submission of a pipeline Redis refused, enqueuing nothing', async () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AnalysisJobProducer } from '../../../batching/analysis-job.producer';
 import { BatchCollector } from '../../../batching/batch-collector';
+import { WaitingRequests } from '../../../batching/waiting-requests';
 import { addExpiringWrites, defineExpiringWrites, ExpiringHash, ExpiringString } from '../../../redis/expiring-writes';
 import { REDIS } from '../../../redis/redis.module';
 import { AnalysisRecord } from '../../analysis-status';
@@ -40,6 +41,7 @@ export class SubmissionRecorder implements OnApplicationShutdown {
     private readonly papers: PaperStore,
     private readonly counters: ServiceCounters,
     private readonly jobs: AnalysisJobProducer,
+    private readonly waiting: WaitingRequests,
   ) {
     defineExpiringWrites(redis);
   }
@@ -67,8 +69,10 @@ export class SubmissionRecorder implements OnApplicationShutdown {
       await this.jobs.enqueue(queued.map(({ submission: { record } }) => ({ requestId: record.requestId, paperHash: record.paperHash })));
       queued.forEach((pending) => pending.resolve());
     } catch (error) {
-      // Their clients get no id, so records without jobs must not linger as "queued".
-      await this.redis.del(...queued.map(({ submission }) => this.readModel.keyOf(submission.record.requestId))).catch(() => undefined);
+      // Their clients get no id, so records without jobs must not linger as "queued", nor count as waiting.
+      const undo = this.redis.pipeline().del(...queued.map(({ submission }) => this.readModel.keyOf(submission.record.requestId)));
+      this.waiting.addWithdrawal(undo, queued.length);
+      await undo.exec().catch(() => undefined);
       queued.forEach((pending) => pending.reject(error as Error));
     }
   }
@@ -85,7 +89,10 @@ export class SubmissionRecorder implements OnApplicationShutdown {
     const pipeline = this.redis.pipeline();
     addExpiringWrites(pipeline, records, papers);
     this.counters.addIncrement(pipeline, 'submitted', batch.length);
-    if (queued > 0) this.counters.addIncrement(pipeline, 'cache_misses', queued);
+    if (queued > 0) {
+      this.counters.addIncrement(pipeline, 'cache_misses', queued);
+      this.waiting.addArrival(pipeline, queued);
+    }
     if (queued < batch.length) this.counters.addIncrement(pipeline, 'cache_hits', batch.length - queued);
     const replies = await pipeline.exec();
     const failure = replies?.find(([error]) => error)?.[0];
