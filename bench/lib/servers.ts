@@ -115,7 +115,7 @@ export async function startBaseline(port: number, database: 14 | 15): Promise<Se
 }
 
 /** Variables of the bench's own environment handed to the service (process counts). */
-const PASSED_THROUGH = ['HOME', 'WEB_CONCURRENCY', 'WORKER_CONCURRENCY'];
+const PASSED_THROUGH = ['HOME', 'WEB_CONCURRENCY', 'WORKER_CONCURRENCY', 'MAX_CONCURRENT_REQUESTS'];
 
 /** The process-shaping variables the user set for this run, for the report ('' when none). */
 export function passedThroughSettings(): string {

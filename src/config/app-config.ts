@@ -12,7 +12,15 @@ export interface AppConfig {
   /** How many processes of each role the `npm start` supervisor runs. */
   processes: { api: number; workers: number };
   logLevel: LogLevel;
-  http: { host: string; port: number; maxTextChars: number; bodyLimitBytes: number; trustProxy: boolean | number | string[] };
+  http: {
+    host: string;
+    port: number;
+    maxTextChars: number;
+    bodyLimitBytes: number;
+    trustProxy: boolean | number | string[];
+    /** Requests one API process handles at once; the others wait their turn. */
+    maxConcurrentRequests: number;
+  };
   upload: { maxBytes: number; pdfTimeoutMs: number };
   throttle: { ttlSeconds: number; submitLimit: number; pollLimit: number; apiKeys: string[] };
   redis: { url: string };
@@ -74,6 +82,7 @@ export function loadAppConfig(raw: Record<string, string | undefined> = readEnvi
       maxTextChars: environment.MAX_TEXT_CHARS,
       bodyLimitBytes: environment.MAX_TEXT_CHARS * JSON_BYTES_PER_CHAR + BODY_OVERHEAD_BYTES,
       trustProxy: parseTrustProxy(environment.TRUST_PROXY),
+      maxConcurrentRequests: environment.MAX_CONCURRENT_REQUESTS,
     },
     upload: { maxBytes: environment.MAX_UPLOAD_MB * 1024 * 1024, pdfTimeoutMs: environment.PDF_TIMEOUT_MS },
     throttle: {

@@ -97,6 +97,10 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(100) @Max(5_000_000)
   MAX_TEXT_CHARS = 400_000;
 
+  /** Requests one API process handles at once; more wait their turn in arrival order (src/http/request-admission.ts). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  MAX_CONCURRENT_REQUESTS = 500;
+
   /** Largest file accepted by a multipart upload to POST /analyze, in megabytes. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1024)
   MAX_UPLOAD_MB = 20;

@@ -1,6 +1,9 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyServerFactoryHandler } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { RequestAdmission } from './request-admission';
 import { schemaErrorMessage } from './schema-error-message';
 
 /** Longer than the 60 s idle timeout of common load balancers, so the balancer, not us, closes idle sockets. */
@@ -8,14 +11,26 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** A client gets this long to send a whole request (headers and body), which bounds slow-sending sockets. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** The HTTP server every API process runs: body limit matched to MAX_TEXT_CHARS, random request ids. */
+/** Probes and scrapes are answered at once, however many requests wait their turn. */
+const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith('/health') || url.startsWith('/metrics');
+
+/**
+ * The HTTP server every API process runs: body limit matched to MAX_TEXT_CHARS, random request ids, at
+ * most MAX_CONCURRENT_REQUESTS requests handled at once.
+ */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
+    serverFactory: (handler: FastifyServerFactoryHandler) => {
+      const admission = new RequestAdmission(config.http.maxConcurrentRequests, handler, isOperational);
+      const server = createServer(admission.handle);
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      server.on('close', () => admission.close());
+      return server;
+    },
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
     trustProxy: config.http.trustProxy,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    requestTimeout: REQUEST_TIMEOUT_MS,
     // Route schemas report every bad field and never turn a number into the string a field asks for.
     ajv: { customOptions: { allErrors: true, coerceTypes: false } },
     schemaErrorFormatter: schemaErrorMessage,

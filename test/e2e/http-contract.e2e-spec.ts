@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
 import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
@@ -118,5 +120,36 @@ describe('HTTP contract (api role)', () => {
     expect(document.components.schemas.AnalysisResultDto.required).toEqual(
       expect.arrayContaining(['title', 'summary', 'key_findings', 'sections', 'provider', 'model']),
     );
+  });
+});
+
+describe('Request admission with one place (MAX_CONCURRENT_REQUESTS=1)', () => {
+  let service: RunningApp;
+
+  beforeAll(async () => {
+    await emptyDatabase(DATABASE);
+    service = await startApp(DATABASE, { APP_ROLE: 'api', MAX_CONCURRENT_REQUESTS: '1' });
+  });
+  afterAll(() => service.close());
+
+  it('answers probes past a client that holds the place by sending its body slowly, and the others once that place expires', async () => {
+    const { port } = new URL(service.baseUrl);
+    const slow = connect(Number(port), '127.0.0.1');
+    try {
+      slow.write('POST /analyze HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{"text":');
+      const slowSince = Date.now();
+      await sleep(100);
+
+      const live = await request(service.baseUrl, '/health/live');
+      expect(live.status).toBe(200);
+      expect(Date.now() - slowSince).toBeLessThan(600);
+
+      const status = await request(service.baseUrl, '/status');
+      expect(status.status).toBe(200);
+      // The slow request counted for three to four cohorts of 250 ms.
+      expect(Date.now() - slowSince).toBeGreaterThanOrEqual(700);
+    } finally {
+      slow.destroy();
+    }
   });
 });

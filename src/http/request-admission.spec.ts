@@ -1,0 +1,133 @@
+import { ClientRequest, createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdmissionTiming, RequestAdmission } from './request-admission';
+
+describe('RequestAdmission', () => {
+  let server: Server;
+  let admission: RequestAdmission;
+  /** Paths in the order the server received them, and in the order they were handed to the handler. */
+  let arrived: string[];
+  let started: string[];
+  /** Responses the handler has not answered yet, by path. */
+  let held: Map<string, ServerResponse>;
+
+  const serve = async (limit: number, timing?: AdmissionTiming): Promise<void> => {
+    const handler = (request: IncomingMessage, response: ServerResponse) => {
+      started.push(request.url!);
+      held.set(request.url!, response);
+    };
+    admission = new RequestAdmission(limit, handler, (request) => request.url === '/health', timing);
+    server = createServer();
+    server.on('request', (request: IncomingMessage) => arrived.push(request.url!));
+    server.on('request', admission.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+
+  const clients: ClientRequest[] = [];
+  /**
+   * Sends GET `path` on a connection of its own; resolves with the body once answered. The requests a test
+   * leaves unanswered fail when it ends, which no one needs to hear about.
+   */
+  const get = (path: string): Promise<string> => {
+    const body = new Promise<string>((resolve, reject) => {
+      const { port } = server.address() as AddressInfo;
+      const client = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve(body));
+      });
+      client.on('error', reject).end();
+      clients.push(client);
+    });
+    body.catch(() => undefined);
+    return body;
+  };
+  const answer = (path: string) => held.get(path)!.end(`answer to ${path}`);
+  /** Waits until the server has received `count` requests in all. */
+  const arrivals = async (count: number) => {
+    while (arrived.length < count) await sleep(5);
+  };
+
+  beforeEach(() => {
+    arrived = [];
+    started = [];
+    held = new Map();
+  });
+  afterEach(async () => {
+    clients.splice(0).forEach((client) => client.destroy());
+    admission.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('hands over at most `limit` requests at once, and the others in the order they came as earlier ones finish', async () => {
+    await serve(2);
+    const answers = ['/1', '/2', '/3', '/4'].map((path) => get(path));
+    await arrivals(4);
+    expect(started).toEqual(arrived.slice(0, 2));
+    expect(admission.queued).toBe(2);
+
+    answer(arrived[0]);
+    await expect(answers[Number(arrived[0].slice(1)) - 1]).resolves.toBe(`answer to ${arrived[0]}`);
+    await sleep(20);
+    expect(started).toEqual(arrived.slice(0, 3));
+
+    arrived.slice(1, 3).forEach(answer);
+    await sleep(20);
+    expect(started).toEqual(arrived);
+    expect(admission.queued).toBe(0);
+  });
+
+  it('answers exempt requests at once, however full it is', async () => {
+    await serve(1);
+    void get('/busy');
+    await arrivals(1);
+    const health = get('/health');
+    await arrivals(2);
+    expect(started).toEqual(['/busy', '/health']);
+    answer('/health');
+    await expect(health).resolves.toBe('answer to /health');
+  });
+
+  it('skips a waiting request whose client went away', async () => {
+    await serve(1);
+    void get('/busy');
+    await arrivals(1);
+    void get('/gone');
+    await arrivals(2);
+    clients[1].destroy();
+    const next = get('/next');
+    await arrivals(3);
+    await sleep(20);
+
+    answer('/busy');
+    await sleep(20);
+    expect(started).toEqual(['/busy', '/next']);
+    answer('/next');
+    await expect(next).resolves.toBe('answer to /next');
+  });
+
+  it('stops counting a request once its cohort expires, so a slow one cannot hold the way shut, and takes nothing back when it ends', async () => {
+    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'] });
+    try {
+      await serve(1, { cohortMs: 250, countedCohorts: 4 });
+      void get('/slow');
+      await arrivals(1);
+      void get('/after');
+      await arrivals(2);
+      jest.advanceTimersByTime(3 * 250);
+      expect(started).toEqual(['/slow']);
+      jest.advanceTimersByTime(250);
+      expect(started).toEqual(['/slow', '/after']);
+
+      answer('/slow');
+      void get('/third');
+      await arrivals(3);
+      await sleep(20);
+      expect(started).toEqual(['/slow', '/after']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

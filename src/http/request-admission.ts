@@ -1,0 +1,92 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+
+/** How often a new cohort of requests starts, and how many of the latest cohorts count as in flight. */
+export interface AdmissionTiming {
+  cohortMs: number;
+  countedCohorts: number;
+}
+
+/** A request stops counting against the limit after about a second, whatever it is still waiting for. */
+const DEFAULT_TIMING: AdmissionTiming = { cohortMs: 250, countedCohorts: 4 };
+
+/** The requests admitted during one cohort period that have not finished, while they still count. */
+interface Cohort {
+  unfinished: number;
+  counted: boolean;
+}
+
+/**
+ * Lets at most `limit` requests of this process be handled at once; the others wait, in arrival order,
+ * as parsed requests, until one finishes. `exempt` requests (probes) never wait.
+ *
+ * Why: with 10,000 connections, one turn of the event loop reads thousands of requests, and every one
+ * of them is being handled when the next scavenge of the young generation runs, so the scavenger copies
+ * and promotes the tens of kilobytes each has allocated. Handled a few hundred at a time, they finish
+ * between scavenges and die young; a waiting request holds only its parsed headers.
+ *
+ * A request counts for about a second at most (`timing`): a slow upload or a client sending its body a
+ * byte at a time cannot hold the way shut for others.
+ */
+export class RequestAdmission {
+  private running = 0;
+  private readonly waiting: Array<[IncomingMessage, ServerResponse]> = [];
+  private readonly cohorts: Cohort[] = [{ unfinished: 0, counted: true }];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly limit: number,
+    private readonly listener: RequestListener,
+    private readonly exempt: (request: IncomingMessage) => boolean,
+    private readonly timing: AdmissionTiming = DEFAULT_TIMING,
+  ) {
+    this.timer = setInterval(() => this.startCohort(), timing.cohortMs).unref();
+  }
+
+  readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
+    if (this.exempt(request)) this.listener(request, response);
+    else if (this.running < this.limit) this.admit(request, response);
+    else this.waiting.push([request, response]);
+  };
+
+  /** Requests waiting for their turn. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private admit(request: IncomingMessage, response: ServerResponse): void {
+    const cohort = this.cohorts[this.cohorts.length - 1];
+    cohort.unfinished += 1;
+    this.running += 1;
+    response.once('close', () => this.finished(cohort));
+    this.listener(request, response);
+  }
+
+  private finished(cohort: Cohort): void {
+    if (cohort.counted) {
+      cohort.unfinished -= 1;
+      this.running -= 1;
+    }
+    this.admitWaiting();
+  }
+
+  private admitWaiting(): void {
+    while (this.running < this.limit && this.waiting.length > 0) {
+      const [request, response] = this.waiting.shift()!;
+      // A client that went away while waiting needs no answer.
+      if (!request.socket.destroyed) this.admit(request, response);
+    }
+  }
+
+  private startCohort(): void {
+    this.cohorts.push({ unfinished: 0, counted: true });
+    if (this.cohorts.length <= this.timing.countedCohorts) return;
+    const expired = this.cohorts.shift()!;
+    expired.counted = false;
+    this.running -= expired.unfinished;
+    this.admitWaiting();
+  }
+}
