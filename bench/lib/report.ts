@@ -69,7 +69,8 @@ export const TIMEOUT_NOTE =
   'poll round lasts tens of milliseconds. The baseline listens through one descriptor: of 10,000 connections opened at ' +
   'once, those it has not accepted when the first requests fill its event loop stay in the kernel accept queue, their ' +
   'requests unanswered for the rest of the run (the accept-queue column). The service\'s api processes accept through ' +
-  '16 descriptors each (src/http/extra-acceptors.ts). Timeouts are requests that waited in that queue more than 10 s.';
+  '16 descriptors each, and through 240 more while 256 or more connections wait (src/http/extra-acceptors.ts). ' +
+  'Timeouts are requests that waited in that queue more than 10 s.';
 
 /** The accept-queue column: its largest sampled length and its length as the load stopped. */
 export const describeAcceptQueue = (queue: AcceptQueue | undefined) => (queue ? `${fmt(queue.max)} / ${fmt(queue.atEnd)}` : 'not read');

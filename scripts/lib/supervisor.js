@@ -18,13 +18,10 @@ const STOP_GRACE_MS = 15_000;
  */
 const NODE_FLAGS = ['--max-semi-space-size=128'];
 /**
- * Descriptors of its listening socket each API process accepts through besides its own, and the messages
- * that give them (src/http/extra-acceptors.ts says why). Not more: every descriptor wakes for every new
- * connection, and with 255 clients that open a connection per request lost 5 to 14% of their requests per
- * second. Holding extra descriptors in reserve and listening through them only in a burst was tried: under
- * such clients the bursts came and went every second or two, and that cost 11 to 35%.
+ * The most copies of its listening socket an API process may ask for at once, and the messages that ask and
+ * give them (src/http/extra-acceptors.ts says why and how many).
  */
-const EXTRA_ACCEPTORS = 15;
+const MAX_ACCEPTOR_COPIES = 1_000;
 const ACCEPTORS_OFFER = 'rpa:acceptors-offer';
 const ACCEPTORS_REQUEST = 'rpa:acceptors-request';
 const ACCEPTOR_HANDLE = 'rpa:acceptor-handle';
@@ -97,28 +94,30 @@ class Supervisor {
 }
 
 /**
- * Sends an API process's listening socket back to it EXTRA_ACCEPTORS times: each copy arrives as a
+ * Sends an API process's listening socket back to it as many times as it asked: each copy arrives as a
  * descriptor of its own. This process never listens on its copy, so it accepts nothing; it closes it once
  * every copy is sent or the API process is gone, as a copy kept would hold the port open with no one accepting.
  */
 function sendAcceptors(child, message, handle) {
   if (message?.rpa !== ACCEPTORS_REQUEST || !handle) return;
+  const copies = Math.min(Math.max(Math.trunc(Number(message.count)) || 0, 0), MAX_ACCEPTOR_COPIES);
   let closed = false;
   const close = () => {
     if (closed) return;
     closed = true;
     handle.close();
   };
+  if (copies === 0) return close();
   // Sends still queued when the process dies never call back.
   child.once('exit', close);
-  let unsent = EXTRA_ACCEPTORS;
+  let unsent = copies;
   const sent = () => {
     unsent -= 1;
     if (unsent > 0) return;
     child.off('exit', close);
     close();
   };
-  for (let n = 0; n < EXTRA_ACCEPTORS; n += 1) child.send({ rpa: ACCEPTOR_HANDLE }, handle, sent);
+  for (let n = 0; n < copies; n += 1) child.send({ rpa: ACCEPTOR_HANDLE }, handle, sent);
 }
 
 module.exports = { Supervisor };

@@ -11,8 +11,11 @@ import { PROJECT_ROOT } from '../support/service-process';
 const REDIS_PORT = 18671;
 const PORT = 18672;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
-/** Each API process's own descriptor of the listening socket and the 15 extra ones it accepts through. */
-const DESCRIPTORS_PER_API_PROCESS = 16;
+/**
+ * Each API process's own descriptor of the listening socket, the 15 extra ones it accepts through and the
+ * 240 it holds for bursts.
+ */
+const DESCRIPTORS_PER_API_PROCESS = 256;
 
 /** The live children of `parent`, by the role in their environment. */
 function children(parent: number): Array<{ pid: number; role: string }> {
@@ -127,7 +130,7 @@ describe('npm start supervisor', () => {
         REDIS_URL: redis.url,
         PORT: String(PORT),
         HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
         LLM_PROVIDER: 'offline',
         BATCH_TIMEOUT_MS: '30',
         WEB_CONCURRENCY: '2',
@@ -194,6 +197,38 @@ describe('npm start supervisor', () => {
     await analysedThroughTheSupervisor(901);
     expect(output).toMatch(new RegExp(`api process ${killedApi.pid} exited \\(SIGKILL\\); starting another`));
     expect(output).toMatch(new RegExp(`worker process ${killedWorker.pid} exited \\(SIGKILL\\); starting another`));
+  }, 60_000);
+
+  it('accepts a burst of connections through the descriptors it holds, then closes them and takes a fresh reserve', async () => {
+    const apiProcesses = children(supervisor.pid!).filter(({ role }) => role === 'api');
+    // Stopped, the API processes accept nothing: the connections wait in the kernel's accept queue.
+    apiProcesses.forEach(({ pid }) => process.kill(pid, 'SIGSTOP'));
+    const burst = Array.from({ length: 600 }, () => connect({ host: '127.0.0.1', port: PORT }));
+    try {
+      await Promise.all(burst.map((socket) => once(socket, 'connect')));
+      // Longer than the accept queue's sampling period, so the first sample after waking finds them waiting.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      apiProcesses.forEach(({ pid }) => process.kill(pid, 'SIGCONT'));
+    }
+    const answers = burst.map((socket) => {
+      let received = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
+      socket.write('GET /health/live HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n');
+      return once(socket, 'close').then(() => received.split('\r\n')[0]);
+    });
+    expect(await Promise.all(answers)).toEqual(Array(600).fill('HTTP/1.1 200 OK'));
+    expect(output).toMatch(/\d+ connections wait to be accepted: accepting through 240 more descriptors until they are taken/);
+    await eventually(
+      () => output,
+      (text) => text.includes('The connection burst is accepted: back to 16 descriptors'),
+    );
+    const inode = listeningSocketInode(PORT);
+    await eventually(
+      () => apiProcesses.map(({ pid }) => listeningDescriptors(pid, inode)),
+      (counts) => counts.every((count) => count === DESCRIPTORS_PER_API_PROCESS),
+    );
+    await analysedThroughTheSupervisor(902);
   }, 60_000);
 
   it('on SIGTERM answers the requests in flight, then stops every process it started and leaves nothing on the port', async () => {
