@@ -41,9 +41,17 @@ describe('AcceptBurstWatch', () => {
     expect(events).toEqual(['burst 600', 'calm', 'burst 300']);
   });
 
-  it('samples nothing once stopped', () => {
+  it('ends a burst whose queue can no longer be read', () => {
+    sample(900, undefined, undefined, undefined);
+    expect(events).toEqual(['burst 900', 'calm']);
+  });
+
+  it('samples nothing once stopped, and again once restarted', () => {
     watch.stop();
     sample(5000);
     expect(events).toEqual([]);
+    watch.start();
+    sample(5000);
+    expect(events).toEqual(['burst 5000']);
   });
 });

@@ -37,19 +37,20 @@ export class AcceptBurstWatch {
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private sample(): void {
     const waiting = this.queue.read();
-    if (waiting === undefined) return;
     if (!this.inBurst) {
-      if (waiting < this.thresholds.openAt) return;
+      if (waiting === undefined || waiting < this.thresholds.openAt) return;
       this.inBurst = true;
       this.calmInARow = 0;
       this.onBurst(waiting);
       return;
     }
-    this.calmInARow = waiting < this.thresholds.calmBelow ? this.calmInARow + 1 : 0;
+    // A queue that can no longer be read ends the burst too, rather than keeping it open for good.
+    this.calmInARow = waiting === undefined || waiting < this.thresholds.calmBelow ? this.calmInARow + 1 : 0;
     if (this.calmInARow < this.thresholds.calmSamples) return;
     this.inBurst = false;
     this.onCalm();

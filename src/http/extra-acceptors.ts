@@ -21,6 +21,8 @@ const STEADY_ACCEPTORS = 15;
 /**
  * Descriptors held in reserve and accepted through only while a burst of connections waits: with 255 in
  * all, 10,000 connections opened at once were all accepted within a second, where 16 took three to four.
+ * An earlier reserve, opened on another signal than the accept queue's length, came and went every second
+ * or two under clients that connect per request and cost them 11 to 35% (the README has what this one costs).
  */
 const BURST_ACCEPTORS = 240;
 
@@ -28,7 +30,7 @@ const messageIs = (message: unknown, kind: string): boolean =>
   typeof message === 'object' && message !== null && (message as { rpa?: unknown }).rpa === kind;
 
 /** What a listening handle must be to travel over IPC as a descriptor: libuv's TCP handle, which has one. */
-const hasDescriptor = (handle: unknown): handle is { close(): void } => typeof (handle as { fd?: unknown } | null)?.fd === 'number';
+const hasDescriptor = (handle: unknown): handle is { fd: number; close(): void } => typeof (handle as { fd?: unknown } | null)?.fd === 'number';
 
 /** Stops accepting; resolves once every connection the acceptor took has ended. */
 const closeAcceptor = (acceptor: NetServer): Promise<void> => new Promise((resolve) => acceptor.close(() => resolve()));
@@ -57,7 +59,9 @@ export class ExtraAcceptors {
   private readonly retired = new Set<Promise<void>>();
   private readonly onMessage = (message: unknown, handle: unknown) => this.receive(message, handle);
   private watch?: AcceptBurstWatch;
+  private offerTaken = false;
   private inBurst = false;
+  private acceptedInBurst = 0;
   private closing?: Promise<void>;
 
   constructor(
@@ -75,16 +79,20 @@ export class ExtraAcceptors {
    * which the HTTP server's own close does not wait for: it counts only the connections it accepted itself.
    */
   close(): Promise<void> {
-    process.off('message', this.onMessage);
     this.watch?.stop();
     this.reserve.splice(0).forEach((handle) => handle.close());
-    this.closing ??= Promise.all([...[...this.steady, ...this.bursting].map(closeAcceptor), ...this.retired]).then(() => undefined);
+    // Copies still on their way arrive while this waits, and are closed as they come.
+    this.closing ??= Promise.all([...[...this.steady, ...this.bursting].map(closeAcceptor), ...this.retired]).then(() => {
+      process.off('message', this.onMessage);
+    });
     return this.closing;
   }
 
   private receive(message: unknown, handle: unknown): void {
     if (messageIs(message, ACCEPTORS_OFFER)) {
-      if (this.closing) return;
+      // node:cluster reports a listen per address (localhost is two), and the supervisor offers for each.
+      if (this.closing || this.offerTaken) return;
+      this.offerTaken = true;
       const probe = this.acceptQueueProbe();
       if (probe?.read() !== undefined) {
         this.watch = new AcceptBurstWatch(probe, (waiting) => this.openReserve(waiting), () => this.retireBurst());
@@ -96,32 +104,45 @@ export class ExtraAcceptors {
     } else if (messageIs(message, ACCEPTOR_HANDLE) && hasDescriptor(handle)) {
       if (this.closing) handle.close();
       else if (this.steady.length < STEADY_ACCEPTORS) this.steady.push(this.acceptThrough(handle));
-      else if (this.inBurst) this.bursting.push(this.acceptThrough(handle));
+      else if (this.inBurst) this.acceptThroughInBurst(handle);
       else this.reserve.push(handle);
     }
   }
 
+  /** The listening socket's own handle: what the IPC channel can send as a descriptor. */
+  private listeningHandle(): { fd: number } | undefined {
+    const handle = (this.server as unknown as { _handle?: unknown })._handle;
+    return hasDescriptor(handle) ? handle : undefined;
+  }
+
   private requestCopies(count: number): void {
-    // The listening socket's own handle: what the IPC channel can send as a descriptor.
-    const listening = (this.server as unknown as { _handle?: unknown })._handle;
-    if (hasDescriptor(listening)) process.send?.({ rpa: ACCEPTORS_REQUEST, count }, listening as never);
+    const listening = this.listeningHandle();
+    if (listening) process.send?.({ rpa: ACCEPTORS_REQUEST, count }, listening as never);
   }
 
   private acceptQueueProbe(): AcceptQueueProbe | undefined {
     const address = this.server.address() as AddressInfo | string | null;
-    if (address === null || typeof address === 'string') return undefined;
-    return new AcceptQueueProbe(address.port, address.family === 'IPv6' ? 'IPv6' : 'IPv4');
+    const listening = this.listeningHandle();
+    if (address === null || typeof address === 'string' || !listening) return undefined;
+    return AcceptQueueProbe.forDescriptor(listening.fd, address.family === 'IPv6' ? 'IPv6' : 'IPv4');
   }
 
   private openReserve(waiting: number): void {
     this.inBurst = true;
+    this.acceptedInBurst = 0;
     this.logger.log(`${waiting} connections wait to be accepted: accepting through ${this.reserve.length} more descriptors until they are taken`);
-    this.reserve.splice(0).forEach((handle) => this.bursting.push(this.acceptThrough(handle)));
+    this.reserve.splice(0).forEach((handle) => this.acceptThroughInBurst(handle));
+  }
+
+  private acceptThroughInBurst(handle: object): void {
+    this.bursting.push(this.acceptThrough(handle, () => (this.acceptedInBurst += 1)));
   }
 
   private retireBurst(): void {
     this.inBurst = false;
-    this.logger.log(`The connection burst is accepted: back to ${this.steady.length + 1} descriptors`);
+    this.logger.log(
+      `The connection burst is accepted, ${this.acceptedInBurst} of its connections through the reserve: back to ${this.steady.length + 1} descriptors`,
+    );
     for (const acceptor of this.bursting.splice(0)) {
       const closed: Promise<void> = closeAcceptor(acceptor).then(() => void this.retired.delete(closed));
       this.retired.add(closed);
@@ -129,12 +150,15 @@ export class ExtraAcceptors {
     this.requestCopies(BURST_ACCEPTORS);
   }
 
-  private acceptThrough(handle: object): NetServer {
+  private acceptThrough(handle: object, onAccepted?: () => void): NetServer {
     // The socket options http.Server gives the connections it accepts itself.
     const acceptor = new NetServer({ allowHalfOpen: true, noDelay: true });
-    acceptor.on('connection', (socket) => this.server.emit('connection', socket));
+    acceptor.on('connection', (socket) => {
+      onAccepted?.();
+      this.server.emit('connection', socket);
+    });
     // accept() failing (EMFILE, say) costs that connection only; the other descriptors go on accepting.
-    acceptor.on('error', (error) => this.logger.warn(`An extra acceptor failed to accept: ${error.message}`));
+    acceptor.on('error', (error) => this.logger.warn(`An extra acceptor failed to listen or accept: ${error.message}`));
     // The same backlog as the process's own listen: listen() on a listening socket sets its backlog anew.
     acceptor.listen(handle, this.backlog);
     return acceptor;
