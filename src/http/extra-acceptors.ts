@@ -14,8 +14,8 @@ export const ACCEPTOR_HANDLE = 'rpa:acceptor-handle';
 
 /**
  * Descriptors accepted through at all times besides the process's own. Not more: every descriptor wakes for
- * every new connection, and with 15 more, 255 clients that open a connection per request lost 5 to 14% of
- * their requests per second.
+ * every new connection, and through 255 descriptors clients that open a connection per request lost 5 to 14%
+ * of their requests per second.
  */
 const STEADY_ACCEPTORS = 15;
 /**
