@@ -90,7 +90,7 @@ export class ExtraAcceptors {
 
   private receive(message: unknown, handle: unknown): void {
     if (messageIs(message, ACCEPTORS_OFFER)) {
-      // node:cluster reports a listen per address (localhost is two), and the supervisor offers for each.
+      // The supervisor offers on every listen node:cluster reports; one offer is all a process takes.
       if (this.closing || this.offerTaken) return;
       this.offerTaken = true;
       const probe = this.acceptQueueProbe();
