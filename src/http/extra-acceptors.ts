@@ -47,7 +47,7 @@ const closeAcceptor = (acceptor: NetServer): Promise<void> => new Promise((resol
  *
  * Where the kernel tells the accept queue's length (Linux), the process also keeps a reserve of copies it
  * does not listen on, and accepts through them while a burst waits in the queue; once the queue has been
- * calm for a second it closes them and asks for a fresh reserve.
+ * calm for five seconds it closes them and asks for a fresh reserve.
  * Without the supervisor (`node dist/main.js`, another process manager) no offer comes and nothing changes.
  */
 export class ExtraAcceptors {
