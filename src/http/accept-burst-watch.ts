@@ -23,7 +23,7 @@ const DEFAULT_THRESHOLDS: BurstThresholds = { openAt: 256, calmBelow: 32, calmSa
 /** Samples the accept queue and says when a burst of connections starts and when it has passed. */
 export class AcceptBurstWatch {
   private timer?: NodeJS.Timeout;
-  private inBurst = false;
+  private bursting = false;
   private calmInARow = 0;
 
   constructor(
@@ -32,6 +32,11 @@ export class AcceptBurstWatch {
     private readonly onCalm: () => void,
     private readonly thresholds: BurstThresholds = DEFAULT_THRESHOLDS,
   ) {}
+
+  /** True from just before onBurst runs until just before onCalm runs. */
+  get inBurst(): boolean {
+    return this.bursting;
+  }
 
   start(): void {
     this.timer ??= setInterval(() => this.sample(), this.thresholds.sampleMs).unref();
@@ -44,9 +49,9 @@ export class AcceptBurstWatch {
 
   private sample(): void {
     const waiting = this.queue.read();
-    if (!this.inBurst) {
+    if (!this.bursting) {
       if (waiting === undefined || waiting < this.thresholds.openAt) return;
-      this.inBurst = true;
+      this.bursting = true;
       this.calmInARow = 0;
       this.onBurst(waiting);
       return;
@@ -54,7 +59,7 @@ export class AcceptBurstWatch {
     // A queue that can no longer be read ends the burst too, rather than keeping it open for good.
     this.calmInARow = waiting === undefined || waiting < this.thresholds.calmBelow ? this.calmInARow + 1 : 0;
     if (this.calmInARow < this.thresholds.calmSamples) return;
-    this.inBurst = false;
+    this.bursting = false;
     this.onCalm();
   }
 }

@@ -60,7 +60,6 @@ export class ExtraAcceptors {
   private readonly onMessage = (message: unknown, handle: unknown) => this.receive(message, handle);
   private watch?: AcceptBurstWatch;
   private offerTaken = false;
-  private inBurst = false;
   private acceptedInBurst = 0;
   private closing?: Promise<void>;
 
@@ -104,7 +103,7 @@ export class ExtraAcceptors {
     } else if (messageIs(message, ACCEPTOR_HANDLE) && hasDescriptor(handle)) {
       if (this.closing) handle.close();
       else if (this.steady.length < STEADY_ACCEPTORS) this.steady.push(this.acceptThrough(handle));
-      else if (this.inBurst) this.acceptThroughInBurst(handle);
+      else if (this.watch?.inBurst) this.acceptThroughInBurst(handle);
       else this.reserve.push(handle);
     }
   }
@@ -128,7 +127,6 @@ export class ExtraAcceptors {
   }
 
   private openReserve(waiting: number): void {
-    this.inBurst = true;
     this.acceptedInBurst = 0;
     this.logger.log(`${waiting} connections wait to be accepted: accepting through ${this.reserve.length} more descriptors until they are taken`);
     this.reserve.splice(0).forEach((handle) => this.acceptThroughInBurst(handle));
@@ -139,7 +137,6 @@ export class ExtraAcceptors {
   }
 
   private retireBurst(): void {
-    this.inBurst = false;
     this.logger.log(
       `The connection burst is accepted, ${this.acceptedInBurst} of its connections through the reserve: back to ${this.steady.length + 1} descriptors`,
     );
