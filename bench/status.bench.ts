@@ -3,7 +3,7 @@
  * `npm start` runs it, for a random mix of finished and pending requests.
  *
  *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--rounds 3] [--warmup 3] [--finished-share 0.5]
- *                           [--client wrk|autocannon] [--threads 2] [--workers 0]
+ *                           [--client wrk|autocannon] [--threads 2] [--workers 0] [--paced-rate 15000] [--paced-connections 10000]
  *
  * 1. `node scripts/start.js` (workers on): submit `ids` distinct abstracts, wait until every one is done.
  * 2. Restart it with WORKER_CONCURRENCY=0 and submit `ids` more: they stay queued (pending).
@@ -12,6 +12,9 @@
  *    wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon, in this process
  *    (`--workers 0`, the default) or in N worker threads. `--rounds N` goes through the connection counts N
  *    times, after a `--warmup` s run at ≤100 connections, and adds each figure's median.
+ * 4. In each round, when h2load is on PATH, a paced run: `--paced-connections` connections that together send
+ *    `--paced-rate` requests a second whatever the answers do, for the latency at that rate rather than at
+ *    saturation (`--paced-rate 0` skips it). See bench/lib/h2load-client.ts.
  * Redis database 15, flushed before and after. Figures go to stdout, docs/benchmarks.md (bench:status) and
  * docs/benchmarks.json.
  */
@@ -21,7 +24,8 @@ import { sampleAbstract } from '../test/support/sample-papers';
 import { runBench } from './lib/cleanup';
 import { CpuShare, backgroundLoad, describeCpu } from './lib/cpu';
 import { ensureFdLimit } from './lib/fd-limit';
-import { LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, runLoad } from './lib/load';
+import { h2loadClient, h2loadVersion, pacedInterval } from './lib/h2load-client';
+import { LOAD_CLIENT_OPTIONS, LoadClient, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
 import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
@@ -70,10 +74,49 @@ interface Run {
   acceptQueue?: AcceptQueue;
 }
 
+const medianOf = (runs: Run[]) => (pick: (figures: LoadFigures) => number) => fmt(median(runs.map((run) => pick(run.figures))));
+
 /** Each figure's median over the rounds at one connection count. */
 function medianRow(connections: number, runs: Run[]): string {
-  const of = (pick: (figures: LoadFigures) => number) => fmt(median(runs.map((run) => pick(run.figures))));
+  const of = medianOf(runs);
   return `| median | ${fmt(connections)} | **${of((f) => f.answersPerSecond)}** | ${of((f) => (f.statusCodes['200'] ?? 0) / f.seconds)} | ${of((f) => f.p50)} | ${of((f) => f.p90)} | ${of((f) => f.p99)} | | ${of((f) => f.errors)} | ${of((f) => f.timeouts)} | |`;
+}
+
+/** The paced client, or undefined (said why) when `rate` is 0 or h2load is not installed. */
+function pacedClient(rate: number, threads: number): LoadClient | undefined {
+  if (rate === 0) return undefined;
+  const version = h2loadVersion();
+  if (!version) {
+    log('h2load not found on PATH (Debian package nghttp2-client: apt-get install nghttp2-client): no paced run');
+    return undefined;
+  }
+  return h2loadClient(version, threads, rate);
+}
+
+/** The paced runs' table, its median row, and whether any answer came later than its connection's next request was due. */
+function pacedReport(rate: number, connections: number, runs: Run[]): string[] {
+  const intervalMs = pacedInterval(connections, rate) * 1000;
+  const late = runs.filter((run) => run.figures.max > intervalMs);
+  const of = medianOf(runs);
+  return [
+    `Paced: ${fmt(connections)} connections together send ${fmt(rate)} requests/s, each one request every ${fmt(intervalMs)} ms,`,
+    'their schedules spread evenly over that interval; the latencies are at that rate, not at saturation as above.',
+    'Answered/s counts the requests sent while every connection was running.',
+    '',
+    '| round | connections | offered/s | answered/s | p50 ms | p90 ms | p99 ms | max ms | status codes | socket errors | timeouts | accept queue |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map(
+      ({ round, figures: f, acceptQueue }) =>
+        `| ${round} | ${fmt(connections)} | ${fmt(rate)} | **${fmt(f.answersPerSecond)}** | ${fmt(f.p50)} | ${fmt(f.p90)} | **${fmt(f.p99)}** | ${fmt(f.max)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`,
+    ),
+    ...(runs.length > 1
+      ? [`| median | ${fmt(connections)} | ${fmt(rate)} | **${of((f) => f.answersPerSecond)}** | ${of((f) => f.p50)} | ${of((f) => f.p90)} | **${of((f) => f.p99)}** | ${of((f) => f.max)} | | ${of((f) => f.errors)} | ${of((f) => f.timeouts)} | |`]
+      : []),
+    '',
+    late.length === 0
+      ? `Every answer came within the ${fmt(intervalMs)} ms before its connection's next request was due, so no request was held back behind a slow one and the latencies miss no waiting.`
+      : `In round${late.length > 1 ? 's' : ''} ${late.map((run) => run.round).join(', ')} an answer took longer than the ${fmt(intervalMs)} ms between a connection's requests: the requests due meanwhile went late, and the latencies do not count that wait.`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -88,6 +131,8 @@ async function main(): Promise<void> {
       ...LOAD_CLIENT_OPTIONS,
       timeout: { type: 'string', default: '10' },
       port: { type: 'string', default: '18953' },
+      'paced-rate': { type: 'string', default: '15000' },
+      'paced-connections': { type: 'string', default: '10000' },
     },
   });
   const count = Number(values.ids);
@@ -98,22 +143,26 @@ async function main(): Promise<void> {
   const finishedShare = Number(values['finished-share']);
   const timeout = Number(values.timeout);
   const port = Number(values.port);
-  if (![count, duration, finishedShare, timeout, port, ...connectionCounts].every((value) => Number.isFinite(value) && value >= 0)) {
+  const pacedRate = Number(values['paced-rate']);
+  const pacedConnections = Number(values['paced-connections']);
+  if (![count, duration, finishedShare, timeout, port, pacedRate, pacedConnections, ...connectionCounts].every((value) => Number.isFinite(value) && value >= 0)) {
     throw new Error('every option takes a non-negative number (--connections a comma-separated list)');
   }
   const warmup = Number(values.warmup);
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: whole seconds ≥ 0 (${values.warmup})`);
   const warmupConnections = Math.min(...connectionCounts, 100);
   const client = chooseClient(values, warmup > 0 ? [...connectionCounts, warmupConnections] : connectionCounts);
+  const paced = pacedClient(pacedRate, client.threads);
   const command = commandLine('bench:status');
   const revision = serviceRevision();
-  const fds = ensureFdLimit(Math.max(...connectionCounts));
+  const fds = ensureFdLimit(Math.max(...connectionCounts, paced ? pacedConnections : 0));
   await assertRedisAnswers();
   const redisPid = await redisServerPid();
   const baseUrl = `http://127.0.0.1:${port}`;
 
   await flushDatabase(DATABASE);
   const runs: Run[] = [];
+  const pacedRuns: Run[] = [];
   let processes = '';
   let doneSeconds = 0;
   let pendingCheck: Record<string, number> = {};
@@ -144,20 +193,22 @@ async function main(): Promise<void> {
         await runLoad({ client, server: service, redisPid, connections: warmupConnections, duration: warmup, timeout, workload });
       }
 
+      const measure = async (round: number, loadClient: LoadClient, connections: number): Promise<Run> => {
+        await sleep(1_000);
+        idle.push(await backgroundLoad());
+        log(`round ${round} of ${rounds}: GET /status/:id with ${fmt(connections)} connections for ${duration} s, ${loadClient.description}...`);
+        const run = await runLoad({ client: loadClient, server: service, redisPid, connections, duration, timeout, workload });
+        const { figures } = run;
+        log(
+          `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
+            `max ${fmt(figures.max)} ms, ${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`,
+        );
+        log(`CPU ${describeCpu(run.cpu)}`);
+        return { round, connections, figures, cpu: run.cpu, acceptQueue: run.acceptQueue };
+      };
       for (let round = 1; round <= rounds; round += 1) {
-        for (const connections of connectionCounts) {
-          await sleep(1_000);
-          idle.push(await backgroundLoad());
-          log(`round ${round} of ${rounds}: GET /status/:id with ${fmt(connections)} connections for ${duration} s...`);
-          const run = await runLoad({ client, server: service, redisPid, connections, duration, timeout, workload });
-          const { figures } = run;
-          runs.push({ round, connections, figures, cpu: run.cpu, acceptQueue: run.acceptQueue });
-          log(
-            `${fmt(connections)} connections: ${fmt(figures.answersPerSecond)} answers/s, p50 ${fmt(figures.p50)} ms, p90 ${fmt(figures.p90)} ms, p99 ${fmt(figures.p99)} ms, ` +
-              `${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`,
-          );
-          log(`CPU ${describeCpu(run.cpu)}`);
-        }
+        for (const connections of connectionCounts) runs.push(await measure(round, client, connections));
+        if (paced) pacedRuns.push(await measure(round, paced, pacedConnections));
       }
     } finally {
       await service.stop();
@@ -182,10 +233,12 @@ async function main(): Promise<void> {
     ),
     ...(rounds > 1 ? connectionCounts.map((connections) => medianRow(connections, runs.filter((run) => run.connections === connections))) : []),
     '',
+    ...(paced && pacedRuns.length > 0 ? [...pacedReport(pacedRate, pacedConnections, pacedRuns), ''] : []),
     'CPU during each run, in cores (from /proc):',
     ...runs.map((run) => `- round ${run.round}, ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
+    ...pacedRuns.map((run) => `- round ${run.round}, ${fmt(run.connections)} connections paced at ${fmt(pacedRate)}/s: ${describeCpu(run.cpu)}`),
     '',
-    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
+    `${client.describeCounting(timeout)}${paced ? ` ${paced.describeCounting(timeout)}` : ''} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
   ].join('\n');
   publishReport('bench:status', 'bench:status', body, {
     command,
@@ -197,6 +250,13 @@ async function main(): Promise<void> {
     ulimit_n: { soft: fds.soft, hard: fds.hard },
     background_cores_busy: idle.map((cores) => round(cores, 2)),
     runs: runs.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run) })),
+    paced: paced
+      ? {
+          load_client: { name: paced.name, version: paced.version, threads: paced.threads },
+          offered_per_s: pacedRate,
+          runs: pacedRuns.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run) })),
+        }
+      : null,
   });
 }
 

@@ -65,7 +65,7 @@ export interface StartedLoad {
 }
 
 export interface LoadClient {
-  name: 'wrk' | 'autocannon';
+  name: 'wrk' | 'autocannon' | 'h2load';
   version: string;
   /** Threads generating the load. */
   threads: number;

@@ -3,13 +3,14 @@
  * autocannon does for the same load. The workload becomes a Lua script generated here; its done() prints
  * the run's figures as one JSON line, and the analyze workload's ids go to one file per wrk thread.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup } from './cleanup';
 import type { CollectedIds, LoadClient, LoadFigures, LoadOptions, StartedLoad } from './load';
+import { runLoadTool } from './load-tool';
 import { log } from './log';
 import { fmt } from './report';
 import { AnalyzeWorkload, StatusWorkload, WORDS, Workload } from './workloads';
@@ -56,24 +57,18 @@ function startWrk(options: LoadOptions, threads: number): StartedLoad {
   onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'load.lua');
   writeFileSync(script, luaScript(workload, connections, dir));
-  const child = spawn('wrk', [`-t${threads}`, `-c${connections}`, `-d${duration}s`, '--timeout', `${timeout}s`, '-s', script, `http://127.0.0.1:${options.server.port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const finished = new Promise<WrkResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
+  const run = runLoadTool('wrk', [`-t${threads}`, `-c${connections}`, `-d${duration}s`, '--timeout', `${timeout}s`, '-s', script, `http://127.0.0.1:${options.server.port}`]);
+  const finished = run.output
+    .then((output) => {
       const line = output.split('\n').find((candidate) => candidate.startsWith(RESULT_MARKER));
-      if (code !== 0 || !line) reject(new Error(`wrk exited (${code ?? signal}) without its result:\n${output.trim()}`));
-      else resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as WrkResult);
-    });
-  }).then((result) => ({
-    figures: figuresOf(result),
-    ...(workload.kind === 'analyze' && { collectIds: async () => readIds(dir, threads, result) }),
-  }));
-  return { stop: () => child.kill('SIGINT'), finished };
+      if (!line) throw new Error(`wrk printed no result:\n${output.trim().slice(-2_000)}`);
+      return JSON.parse(line.slice(RESULT_MARKER.length)) as WrkResult;
+    })
+    .then((result) => ({
+      figures: figuresOf(result),
+      ...(workload.kind === 'analyze' && { collectIds: async () => readIds(dir, threads, result) }),
+    }));
+  return { stop: run.stop, finished };
 }
 
 function figuresOf(result: WrkResult): LoadFigures {
