@@ -4,6 +4,7 @@
  *
  *   npm run bench:status -- [--ids 2000] [--connections 1000,10000] [--duration 15] [--rounds 3] [--warmup 3] [--finished-share 0.5]
  *                           [--client wrk|autocannon] [--threads 2] [--workers 0] [--paced-rate 15000] [--paced-connections 10000]
+ *                           [--paced-processes 10] [--paced-warmup 3]
  *
  * 1. `node scripts/start.js` (workers on): submit `ids` distinct abstracts, wait until every one is done.
  * 2. Restart it with WORKER_CONCURRENCY=0 and submit `ids` more: they stay queued (pending).
@@ -13,8 +14,10 @@
  *    (`--workers 0`, the default) or in N worker threads. `--rounds N` goes through the connection counts N
  *    times, after a `--warmup` s run at ≤100 connections, and adds each figure's median.
  * 4. In each round, when h2load is on PATH, a paced run: `--paced-connections` connections that together send
- *    `--paced-rate` requests a second whatever the answers do, for the latency at that rate rather than at
- *    saturation (`--paced-rate 0` skips it). See bench/lib/h2load-client.ts.
+ *    `--paced-rate` requests a second, each on its own schedule rather than when its last answer came, for the
+ *    latency at that rate rather than at saturation (`--paced-rate 0` skips it), split over `--paced-processes`
+ *    h2load processes; its settled latencies leave out the requests of its first `--paced-warmup` seconds, while
+ *    the connections open. See bench/lib/h2load-client.ts.
  * Redis database 15, flushed before and after. Figures go to stdout, docs/benchmarks.md (bench:status) and
  * docs/benchmarks.json.
  */
@@ -24,7 +27,7 @@ import { sampleAbstract } from '../test/support/sample-papers';
 import { runBench } from './lib/cleanup';
 import { CpuShare, backgroundLoad, describeCpu } from './lib/cpu';
 import { ensureFdLimit } from './lib/fd-limit';
-import { h2loadClient, h2loadVersion, pacedInterval } from './lib/h2load-client';
+import { h2loadClient, h2loadVersion, pacedIntervalMs } from './lib/h2load-client';
 import { LOAD_CLIENT_OPTIONS, LoadClient, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
@@ -83,39 +86,59 @@ function medianRow(connections: number, runs: Run[]): string {
 }
 
 /** The paced client, or undefined (said why) when `rate` is 0 or h2load is not installed. */
-function pacedClient(rate: number, threads: number): LoadClient | undefined {
+function pacedClient(rate: number, processes: number, warmupSeconds: number): LoadClient | undefined {
   if (rate === 0) return undefined;
   const version = h2loadVersion();
   if (!version) {
     log('h2load not found on PATH (Debian package nghttp2-client: apt-get install nghttp2-client): no paced run');
     return undefined;
   }
-  return h2loadClient(version, threads, rate);
+  return h2loadClient(version, processes, rate, warmupSeconds);
 }
 
-/** The paced runs' table, its median row, and whether any answer came later than its connection's next request was due. */
-function pacedReport(rate: number, connections: number, runs: Run[]): string[] {
-  const intervalMs = pacedInterval(connections, rate) * 1000;
-  const late = runs.filter((run) => run.figures.max > intervalMs);
-  const of = medianOf(runs);
+/** The settled latencies of a paced run (NaN for a run without them). */
+const settled = (figures: LoadFigures) => figures.settled ?? { afterSeconds: Number.NaN, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
+
+/** Why requests of a paced run after its warm-up may have gone out late, their wait not in the latencies; none when all went on time. */
+function lateSending(run: Run, rate: number, intervalMs: number): string[] {
+  const { errors, timeouts, answersPerSecond } = run.figures;
+  const { max } = settled(run.figures);
+  return [
+    ...(!(max <= intervalMs) ? [`an answer took ${fmt(max)} ms, longer than the interval`] : []),
+    ...(errors + timeouts > 0 ? [`${fmt(errors + timeouts)} requests were lost or timed out`] : []),
+    ...(answersPerSecond < 0.99 * rate ? [`${fmt(answersPerSecond)} answers/s is short of the offered ${fmt(rate)} by more than 1%`] : []),
+  ];
+}
+
+/** The paced runs' table, its median row, and whether any run may have sent requests late after its warm-up. */
+function pacedReport(paced: LoadClient, rate: number, connections: number, warmupSeconds: number, runs: Run[]): string[] {
+  const intervalMs = pacedIntervalMs(connections, rate);
+  const late = runs.flatMap((run) => {
+    const reasons = lateSending(run, rate, intervalMs);
+    return reasons.length > 0 ? [`round ${run.round}: ${reasons.join('; ')}`] : [];
+  });
+  const row = (label: string, value: (pick: (figures: LoadFigures) => number) => string, extra: () => string) =>
+    `| ${label} | ${fmt(connections)} | ${fmt(rate)} | **${value((f) => f.answersPerSecond)}** | ${value((f) => settled(f).p50)} | ${value((f) => settled(f).p90)} | ` +
+    `**${value((f) => settled(f).p99)}** | ${value((f) => settled(f).max)} | ${value((f) => f.p99)} | ${value((f) => f.max)} | ${extra()}`;
   return [
     `Paced: ${fmt(connections)} connections together send ${fmt(rate)} requests/s, each one request every ${fmt(intervalMs)} ms,`,
     'their schedules spread evenly over that interval; the latencies are at that rate, not at saturation as above.',
-    'Answered/s counts the requests sent while every connection was running.',
+    `The connections are split over ${paced.threads} single-threaded h2load processes, each with its own list of ids in the same finished share (an h2load`,
+    'process\'s connections walk one list in step). Answered/s counts the requests sent while every connection was running.',
+    `"Settled" latencies leave out the requests sent in the first ${fmt(warmupSeconds)} s, while the ${fmt(connections)} connections open and the service`,
+    'takes them in; the whole run\'s p99 and max include them.',
     '',
-    '| round | connections | offered/s | answered/s | p50 ms | p90 ms | p99 ms | max ms | status codes | socket errors | timeouts | accept queue |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...runs.map(
-      ({ round, figures: f, acceptQueue }) =>
-        `| ${round} | ${fmt(connections)} | ${fmt(rate)} | **${fmt(f.answersPerSecond)}** | ${fmt(f.p50)} | ${fmt(f.p90)} | **${fmt(f.p99)}** | ${fmt(f.max)} | ${describeCodes(f.statusCodes)} | ${fmt(f.errors)} | ${fmt(f.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`,
+    '| round | connections | offered/s | answered/s | settled p50 ms | settled p90 ms | settled p99 ms | settled max ms | whole-run p99 ms | whole-run max ms | status codes | socket errors | timeouts | accept queue |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map(({ round, figures, acceptQueue }) =>
+      row(String(round), (pick) => fmt(pick(figures)), () => `${describeCodes(figures.statusCodes)} | ${fmt(figures.errors)} | ${fmt(figures.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`),
     ),
-    ...(runs.length > 1
-      ? [`| median | ${fmt(connections)} | ${fmt(rate)} | **${of((f) => f.answersPerSecond)}** | ${of((f) => f.p50)} | ${of((f) => f.p90)} | **${of((f) => f.p99)}** | ${of((f) => f.max)} | | ${of((f) => f.errors)} | ${of((f) => f.timeouts)} | |`]
-      : []),
+    ...(runs.length > 1 ? [row('median', medianOf(runs), () => `| ${medianOf(runs)((f) => f.errors)} | ${medianOf(runs)((f) => f.timeouts)} | |`)] : []),
     '',
     late.length === 0
-      ? `Every answer came within the ${fmt(intervalMs)} ms before its connection's next request was due, so no request was held back behind a slow one and the latencies miss no waiting.`
-      : `In round${late.length > 1 ? 's' : ''} ${late.map((run) => run.round).join(', ')} an answer took longer than the ${fmt(intervalMs)} ms between a connection's requests: the requests due meanwhile went late, and the latencies do not count that wait.`,
+      ? `After the warm-up, in every round no answer took longer than the ${fmt(intervalMs)} ms between a connection's requests, none was lost or timed out, and the answers kept within 1% of the offered rate: ` +
+        'no request waited behind a slower one on its connection. (A delay in h2load\'s own sending would not show in the latencies.)'
+      : `Some requests may have gone out late, their wait not counted in the latencies: ${late.join('; ')}.`,
   ];
 }
 
@@ -133,6 +156,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '18953' },
       'paced-rate': { type: 'string', default: '15000' },
       'paced-connections': { type: 'string', default: '10000' },
+      'paced-processes': { type: 'string', default: '10' },
+      'paced-warmup': { type: 'string', default: '3' },
     },
   });
   const count = Number(values.ids);
@@ -152,7 +177,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: whole seconds ≥ 0 (${values.warmup})`);
   const warmupConnections = Math.min(...connectionCounts, 100);
   const client = chooseClient(values, warmup > 0 ? [...connectionCounts, warmupConnections] : connectionCounts);
-  const paced = pacedClient(pacedRate, client.threads);
+  const pacedProcesses = Number(values['paced-processes']);
+  if (!Number.isInteger(pacedProcesses) || pacedProcesses < 1) throw new Error(`--paced-processes: a whole number ≥ 1 (${values['paced-processes']})`);
+  const pacedWarmup = Number(values['paced-warmup']);
+  if (!(pacedWarmup >= 0)) throw new Error(`--paced-warmup: seconds ≥ 0 (${values['paced-warmup']})`);
+  const paced = pacedClient(pacedRate, pacedProcesses, pacedWarmup);
   const command = commandLine('bench:status');
   const revision = serviceRevision();
   const fds = ensureFdLimit(Math.max(...connectionCounts, paced ? pacedConnections : 0));
@@ -218,7 +247,7 @@ async function main(): Promise<void> {
   }
 
   const body = [
-    `Command: \`${command}\` — ${fmt(count)} finished and ${fmt(count)} pending request ids, each GET picks one at random`,
+    `Command: \`${command}\` — ${fmt(count)} finished and ${fmt(count)} pending request ids, each of wrk's GETs picks one at random`,
     `(${Math.round(finishedShare * 100)}% finished: the answer carries the result; the rest queued: small answer with Retry-After).`,
     `${duration} s per connection count, ${rounds} round${rounds > 1 ? 's' : ''} of them on the same service after a ${warmup} s warm-up at ${warmupConnections} connections, ${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}; everything on the same machine over 127.0.0.1;`,
     `cores busy with other work just before each run: ${idle.map((cores) => cores.toFixed(2)).join(', ')}.`,
@@ -233,7 +262,7 @@ async function main(): Promise<void> {
     ),
     ...(rounds > 1 ? connectionCounts.map((connections) => medianRow(connections, runs.filter((run) => run.connections === connections))) : []),
     '',
-    ...(paced && pacedRuns.length > 0 ? [...pacedReport(pacedRate, pacedConnections, pacedRuns), ''] : []),
+    ...(paced && pacedRuns.length > 0 ? [...pacedReport(paced, pacedRate, pacedConnections, pacedWarmup, pacedRuns), ''] : []),
     'CPU during each run, in cores (from /proc):',
     ...runs.map((run) => `- round ${run.round}, ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
     ...pacedRuns.map((run) => `- round ${run.round}, ${fmt(run.connections)} connections paced at ${fmt(pacedRate)}/s: ${describeCpu(run.cpu)}`),
@@ -254,7 +283,8 @@ async function main(): Promise<void> {
       ? {
           load_client: { name: paced.name, version: paced.version, threads: paced.threads },
           offered_per_s: pacedRate,
-          runs: pacedRuns.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run) })),
+          warmup_s: pacedWarmup,
+          runs: pacedRuns.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run), settled_latency_ms: run.figures.settled ?? null })),
         }
       : null,
   });

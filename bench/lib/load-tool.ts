@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 
 export interface LoadToolRun {
-  /** Stops it early; it still prints its figures. */
+  /** Sends SIGINT: wrk then prints its figures and exits 0; h2load just ends, and `output` rejects. */
   stop(): void;
   /** Its stdout and stderr together once it exits 0; rejects with their tail otherwise. */
   output: Promise<string>;

@@ -11,19 +11,25 @@ import type { ServerProcess } from './servers';
 import type { Workload } from './workloads';
 import { wrkClient, wrkVersion } from './wrk-client';
 
-export interface LoadFigures {
-  seconds: number;
-  okPerSecond: number;
-  answersPerSecond: number;
-  /** Latency percentiles and maximum of the answers within the timeout, in ms. */
+/** Latency percentiles and maximum, in ms. */
+export interface Latencies {
   p50: number;
   p90: number;
   p99: number;
   max: number;
+}
+
+/** The latencies are of the answers within the timeout. */
+export interface LoadFigures extends Latencies {
+  seconds: number;
+  okPerSecond: number;
+  answersPerSecond: number;
   statusCodes: Record<string, number>;
   /** Socket errors: neither timeouts nor answers with an error status. */
   errors: number;
   timeouts: number;
+  /** A paced run's latencies of the requests sent after its first `afterSeconds`, once its connections have opened. */
+  settled?: Latencies & { afterSeconds: number };
 }
 
 /** The request ids of 202 answers the analyze workload collected, 16 bytes each (the UUID without its dashes). */
