@@ -177,6 +177,9 @@ async function main(): Promise<void> {
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup: whole seconds ≥ 0 (${values.warmup})`);
   const warmupConnections = Math.min(...connectionCounts, 100);
   const client = chooseClient(values, warmup > 0 ? [...connectionCounts, warmupConnections] : connectionCounts);
+  if (pacedRate > 0 && !(Number.isInteger(pacedConnections) && pacedConnections >= 1)) {
+    throw new Error(`--paced-connections: a whole number ≥ 1 for a paced run (${values['paced-connections']})`);
+  }
   const pacedProcesses = Number(values['paced-processes']);
   if (!Number.isInteger(pacedProcesses) || pacedProcesses < 1) throw new Error(`--paced-processes: a whole number ≥ 1 (${values['paced-processes']})`);
   const pacedWarmup = Number(values['paced-warmup']);
