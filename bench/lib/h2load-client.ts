@@ -63,12 +63,12 @@ function startH2load(options: LoadOptions, processes: number, rate: number, warm
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   onCleanup(async () => removeDir());
   const runs = Array.from({ length: processes }, (_, index) => {
-    const share = Math.floor(connections / processes) + (index < connections % processes ? 1 : 0);
+    const ownConnections = Math.floor(connections / processes) + (index < connections % processes ? 1 : 0);
     const logFile = join(dir, `requests-${index}.tsv`);
     const uriFile = join(dir, `uris-${index}.txt`);
-    const requests = Math.max(share, Math.round((share / connections) * rate * duration));
-    writeFileSync(uriFile, statusPaths(workload, requests / share).map((path) => `http://127.0.0.1:${options.server.port}${path}\n`).join(''));
-    return { logFile, run: runLoadTool('h2load', h2loadArguments({ connections: share, requests, intervalMs, timeout, logFile, uriFile })) };
+    const requests = Math.max(ownConnections, Math.round((ownConnections / connections) * rate * duration));
+    writeFileSync(uriFile, statusPaths(workload, requests / ownConnections).map((path) => `http://127.0.0.1:${options.server.port}${path}\n`).join(''));
+    return { logFile, run: runLoadTool('h2load', h2loadArguments({ connections: ownConnections, requests, intervalMs, timeout, logFile, uriFile })) };
   });
   const finished = Promise.all(runs.map(({ run }) => run.output)).then((outputs) => {
     const counts = outputs.map(h2loadCounts);
