@@ -117,9 +117,10 @@ function pacedReport(paced: LoadClient, rate: number, connections: number, warmu
     const reasons = lateSending(run, rate, intervalMs);
     return reasons.length > 0 ? [`round ${run.round}: ${reasons.join('; ')}`] : [];
   });
-  const row = (label: string, value: (pick: (figures: LoadFigures) => number) => string, extra: () => string) =>
+  const of = medianOf(runs);
+  const row = (label: string, value: (pick: (figures: LoadFigures) => number) => string, rest: string) =>
     `| ${label} | ${fmt(connections)} | ${fmt(rate)} | **${value((f) => f.answersPerSecond)}** | ${value((f) => settled(f).p50)} | ${value((f) => settled(f).p90)} | ` +
-    `**${value((f) => settled(f).p99)}** | ${value((f) => settled(f).max)} | ${value((f) => f.p99)} | ${value((f) => f.max)} | ${extra()}`;
+    `**${value((f) => settled(f).p99)}** | ${value((f) => settled(f).max)} | ${value((f) => f.p99)} | ${value((f) => f.max)} | ${rest}`;
   return [
     `Paced: ${fmt(connections)} connections together send ${fmt(rate)} requests/s, each one request every ${fmt(intervalMs)} ms,`,
     'their schedules spread evenly over that interval; the latencies are at that rate, not at saturation as above.',
@@ -131,9 +132,9 @@ function pacedReport(paced: LoadClient, rate: number, connections: number, warmu
     '| round | connections | offered/s | answered/s | settled p50 ms | settled p90 ms | settled p99 ms | settled max ms | whole-run p99 ms | whole-run max ms | status codes | socket errors | timeouts | accept queue |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...runs.map(({ round, figures, acceptQueue }) =>
-      row(String(round), (pick) => fmt(pick(figures)), () => `${describeCodes(figures.statusCodes)} | ${fmt(figures.errors)} | ${fmt(figures.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`),
+      row(String(round), (pick) => fmt(pick(figures)), `${describeCodes(figures.statusCodes)} | ${fmt(figures.errors)} | ${fmt(figures.timeouts)} | ${describeAcceptQueue(acceptQueue)} |`),
     ),
-    ...(runs.length > 1 ? [row('median', medianOf(runs), () => `| ${medianOf(runs)((f) => f.errors)} | ${medianOf(runs)((f) => f.timeouts)} | |`)] : []),
+    ...(runs.length > 1 ? [row('median', of, `| ${of((f) => f.errors)} | ${of((f) => f.timeouts)} | |`)] : []),
     '',
     late.length === 0
       ? `After the warm-up, in every round no answer took longer than the ${fmt(intervalMs)} ms between a connection's requests, none was lost or timed out, and the answers kept within 1% of the offered rate: ` +
