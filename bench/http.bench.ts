@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--rounds 3] [--connections 10000] [--duration 20] [--drain] [--skip-baseline]
  *                    [--client wrk|autocannon] [--threads 2] [--workers 0] [--warmup 3] [--timeout 10] [--drain-cap 600]
+ *                    [--think-time 1-3]
  *
  * - `--rounds N`: N rounds of baseline then service, each server started afresh; the report gives every
  *   round and each figure's median, and the ratio as the median of the rounds' ratios (this machine is shared
@@ -19,6 +20,10 @@
  * - The load client (`--client`): wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon,
  *   in this process (`--workers 0`, the default) or in N worker threads (`--workers N`). wrk takes a fraction
  *   of the CPU autocannon does from the server under test.
+ * - `--think-time MIN-MAX` (seconds, wrk only): each connection waits a random time in that range before each
+ *   request, as the users of the original Locust test did, instead of running a closed loop; the clients then
+ *   set the pace (at most connections ÷ the mean wait), and the latencies say how well they were served. Its
+ *   report goes to a section of its own (bench:http-think-time).
  *
  * Figures go to stdout, docs/benchmarks.md (section bench:http) and docs/benchmarks.json.
  */
@@ -33,7 +38,7 @@ import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
 import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
-import { analyzeWorkload } from './lib/workloads';
+import { AnalyzeWorkload, analyzeWorkload, describeThinkTime, thinkTimeOf } from './lib/workloads';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService, unlimitedFakeGroqSettings } from './lib/servers';
 
 const DATABASE = 14;
@@ -100,6 +105,15 @@ async function drainQueue(baseUrl: string, capSeconds: number): Promise<Drain> {
   }
 }
 
+/** With think time the clients set the pace: accepted/s says how much they asked for, the latencies how well they were served. */
+function offeredLoadNote(connections: number, thinkMs: { min: number; max: number }): string {
+  const offered = connections / ((thinkMs.min + thinkMs.max) / 2 / 1000);
+  return (
+    `Think time: the clients ask for at most ${fmt(offered)} requests/s (${fmt(connections)} connections ÷ the mean wait), less as answers take longer, ` +
+    'so accepted/s shows what a target kept up with rather than its capacity; the latencies are the figures to compare.'
+  );
+}
+
 /** Server-side CPU (every server process and Redis, not the load generator or others) per accepted request. */
 function serverMicroseconds(target: Target): string {
   const cores = Object.entries(target.cpu.usage)
@@ -152,6 +166,7 @@ async function main(): Promise<void> {
       'baseline-port': { type: 'string', default: '18951' },
       analyser: { type: 'string', default: 'groq' },
       'groq-latency-ms': { type: 'string', default: '300' },
+      'think-time': { type: 'string' },
     },
   });
   if (values.analyser !== 'groq' && values.analyser !== 'offline') throw new Error(`--analyser: groq or offline (${values.analyser})`);
@@ -169,23 +184,28 @@ async function main(): Promise<void> {
   }
   const warmupConnections = Math.min(connections, 100);
   const client = chooseClient(values, warmup > 0 ? [connections, warmupConnections] : [connections]);
+  const thinkMs = values['think-time'] === undefined ? undefined : thinkTimeOf(values['think-time']);
+  if (thinkMs && client.name !== 'wrk') throw new Error('--think-time needs wrk: autocannon has no wait between a connection\'s requests');
   const command = commandLine('bench');
   const revision = serviceRevision();
   const fds = ensureFdLimit(connections);
   await assertRedisAnswers();
   const redisPid = await redisServerPid();
-  const workload = analyzeWorkload();
-  log(`${command}: ${fmt(connections)} connections, ${duration} s per target, ${client.description}, pipelining 1, timeout ${timeout} s`);
+  // The warm-up runs a closed loop whatever the measured run does: it is there to compile the hot paths.
+  const warmupWorkload = analyzeWorkload();
+  const workload = analyzeWorkload(thinkMs);
+  const thinking = thinkMs ? `, each waiting ${describeThinkTime(thinkMs)} before each request` : '';
+  log(`${command}: ${fmt(connections)} connections${thinking}, ${duration} s per target, ${client.description}, pipelining 1, timeout ${timeout} s`);
 
-  const load = async (server: ServerProcess, seconds: number, conns: number) =>
-    runLoad({ client, server, redisPid, connections: conns, duration: seconds, timeout, workload });
+  const load = async (server: ServerProcess, seconds: number, conns: number, loadWorkload: AnalyzeWorkload) =>
+    runLoad({ client, server, redisPid, connections: conns, duration: seconds, timeout, workload: loadWorkload });
   const measure = async (server: ServerProcess) => {
     if (warmup > 0) {
       log(`${server.name}: warming up for ${warmup} s with ${warmupConnections} connections`);
-      await load(server, warmup, warmupConnections);
+      await load(server, warmup, warmupConnections, warmupWorkload);
     }
-    log(`${server.name}: ${fmt(connections)} connections for ${duration} s...`);
-    const run = await load(server, duration, connections);
+    log(`${server.name}: ${fmt(connections)} connections${thinking} for ${duration} s...`);
+    const run = await load(server, duration, connections, workload);
     const { figures } = run;
     log(`${server.name}: ${fmt(figures.okPerSecond)} accepted/s, p50 ${fmt(figures.p50)} ms, p99 ${fmt(figures.p99)} ms, ${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`);
     log(`${server.name}: CPU ${describeCpu(run.cpu)}`);
@@ -254,7 +274,7 @@ async function main(): Promise<void> {
         })
       : [];
   const lines = [
-    `Command: \`${command}\` — ${rounds} round${rounds > 1 ? 's' : ''} of baseline then service, each started afresh; ${fmt(connections)} connections, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
+    `Command: \`${command}\` — ${rounds} round${rounds > 1 ? 's' : ''} of baseline then service, each started afresh; ${fmt(connections)} connections${thinking}, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
     `${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
     `${idle.toFixed(2)} cores busy with other work just before the run.`,
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
@@ -268,6 +288,7 @@ async function main(): Promise<void> {
     ratios.length > 0
       ? `Service ÷ baseline, accepted/s: **${ratio.toFixed(2)}**${ratios.length > 1 ? ` (median of the rounds: ${ratios.map((value) => value.toFixed(2)).join(', ')})` : ''}.`
       : 'Baseline skipped (--skip-baseline): no ratio.',
+    ...(thinkMs ? [offeredLoadNote(connections, thinkMs)] : []),
     `Every 202 has its record: ${fmt(verification.checked)} request ids checked (${describeCodes(verification.statuses)}), **${fmt(verification.missing)} missing**` +
       (verification.malformed ? `, ${verification.malformed} unreadable ids` : '') +
       '.',
@@ -284,11 +305,13 @@ async function main(): Promise<void> {
     '',
     `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
   ];
-  publishReport('bench:http', 'bench', lines.join('\n'), {
+  // A run with think time answers another question than the closed loop's, so it keeps its own section.
+  publishReport(thinkMs ? 'bench:http-think-time' : 'bench:http', thinkMs ? `bench -- --think-time ${values['think-time']}` : 'bench', lines.join('\n'), {
     command,
     service: revision,
     settings: passedThroughSettings().trim() || undefined,
     connections,
+    think_ms: thinkMs,
     duration_s: duration,
     load_client: { name: client.name, version: client.version, threads: client.threads },
     ulimit_n: { soft: fds.soft, hard: fds.hard },

@@ -56,7 +56,7 @@ function startWrk(options: LoadOptions, threads: number): StartedLoad {
   const dir = mkdtempSync(join(tmpdir(), 'rpa-bench-wrk-'));
   onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'load.lua');
-  writeFileSync(script, luaScript(workload, connections, dir));
+  writeFileSync(script, luaScript(workload, connections, threads, dir));
   const run = runLoadTool('wrk', [`-t${threads}`, `-c${connections}`, `-d${duration}s`, '--timeout', `${timeout}s`, '-s', script, `http://127.0.0.1:${options.server.port}`]);
   const finished = run.output
     .then((output) => {
@@ -118,7 +118,7 @@ function luaStrings(values: readonly string[]): string {
  * The script: wrk runs setup() and done() in one Lua state, and init(), request() and response() in one
  * state per thread; thread:get copies a thread's globals (codes, malformed) to done().
  */
-function luaScript(workload: Workload, connections: number, dir: string): string {
+function luaScript(workload: Workload, connections: number, threads: number, dir: string): string {
   const seed = randomBytes(4).readUInt32LE(0);
   return `local threads = {}
 
@@ -139,6 +139,7 @@ function response(status, headers, body)
 end
 
 ${workload.kind === 'analyze' ? analyzeLua(workload, dir) : statusLua(workload)}
+${workload.kind === 'analyze' && workload.thinkMs ? thinkLua(workload.thinkMs, connections / threads) : ''}
 
 ${doneLua(connections)}`;
 }
@@ -188,6 +189,25 @@ function on_answer(status, body)
   end
   ids:write(id, "\\n")
 end`;
+}
+
+/**
+ * wrk calls delay() before each request of a connection, its first included, and waits that many milliseconds.
+ * A thread's first calls are, but for the odd early answer, its connections' first requests (they all connect
+ * at the start): those wait anywhere from 0 to the longest think time, so the connections start spread out, as
+ * users arriving over time do, rather than all asking within the first min..max seconds at twice the steady rate.
+ */
+function thinkLua({ min, max }: { min: number; max: number }, connectionsPerThread: number): string {
+  return `local first_requests = ${connectionsPerThread}
+
+function delay()
+  if first_requests > 0 then
+    first_requests = first_requests - 1
+    return math.random(0, ${max})
+  end
+  return math.random(${min}, ${max})
+end
+`;
 }
 
 function statusLua(workload: StatusWorkload): string {
