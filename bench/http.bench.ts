@@ -25,7 +25,7 @@
  *   set the pace (at most connections ÷ the mean wait), and the latencies say how well they were served. Its
  *   report goes to a section of its own (bench:http-think-time).
  *
- * Figures go to stdout, docs/benchmarks.md (section bench:http) and docs/benchmarks.json.
+ * Figures go to stdout, docs/benchmarks.md (section bench:http, or bench:http-think-time) and docs/benchmarks.json.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -38,7 +38,7 @@ import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
 import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
-import { AnalyzeWorkload, analyzeWorkload, describeThinkTime, thinkTimeOf } from './lib/workloads';
+import { AnalyzeWorkload, analyzeWorkload, describeThinkTime, ThinkTime, thinkTimeOf } from './lib/workloads';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService, unlimitedFakeGroqSettings } from './lib/servers';
 
 const DATABASE = 14;
@@ -106,7 +106,7 @@ async function drainQueue(baseUrl: string, capSeconds: number): Promise<Drain> {
 }
 
 /** With think time the clients set the pace: accepted/s says how much they asked for, the latencies how well they were served. */
-function offeredLoadNote(connections: number, thinkMs: { min: number; max: number }): string {
+function offeredLoadNote(connections: number, thinkMs: ThinkTime): string {
   const offered = connections / ((thinkMs.min + thinkMs.max) / 2 / 1000);
   return (
     `Think time: the clients ask for at most ${fmt(offered)} requests/s (${fmt(connections)} connections ÷ the mean wait), less as answers take longer, ` +
@@ -194,8 +194,8 @@ async function main(): Promise<void> {
   // The warm-up runs a closed loop whatever the measured run does: it is there to compile the hot paths.
   const warmupWorkload = analyzeWorkload();
   const workload = analyzeWorkload(thinkMs);
-  const thinking = thinkMs ? `, each waiting ${describeThinkTime(thinkMs)} before each request` : '';
-  log(`${command}: ${fmt(connections)} connections${thinking}, ${duration} s per target, ${client.description}, pipelining 1, timeout ${timeout} s`);
+  const thinkTimeText = thinkMs ? `, each waiting ${describeThinkTime(thinkMs)} before each request` : '';
+  log(`${command}: ${fmt(connections)} connections${thinkTimeText}, ${duration} s per target, ${client.description}, pipelining 1, timeout ${timeout} s`);
 
   const load = async (server: ServerProcess, seconds: number, conns: number, loadWorkload: AnalyzeWorkload) =>
     runLoad({ client, server, redisPid, connections: conns, duration: seconds, timeout, workload: loadWorkload });
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
       log(`${server.name}: warming up for ${warmup} s with ${warmupConnections} connections`);
       await load(server, warmup, warmupConnections, warmupWorkload);
     }
-    log(`${server.name}: ${fmt(connections)} connections${thinking} for ${duration} s...`);
+    log(`${server.name}: ${fmt(connections)} connections${thinkTimeText} for ${duration} s...`);
     const run = await load(server, duration, connections, workload);
     const { figures } = run;
     log(`${server.name}: ${fmt(figures.okPerSecond)} accepted/s, p50 ${fmt(figures.p50)} ms, p99 ${fmt(figures.p99)} ms, ${describeCodes(figures.statusCodes)}, ${figures.errors} errors, ${figures.timeouts} timeouts, accept queue ${describeAcceptQueue(run.acceptQueue)}`);
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
         })
       : [];
   const lines = [
-    `Command: \`${command}\` — ${rounds} round${rounds > 1 ? 's' : ''} of baseline then service, each started afresh; ${fmt(connections)} connections${thinking}, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
+    `Command: \`${command}\` — ${rounds} round${rounds > 1 ? 's' : ''} of baseline then service, each started afresh; ${fmt(connections)} connections${thinkTimeText}, ${duration} s per target (after a ${warmup} s warm-up at ≤100 connections),`,
     `${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
     `${idle.toFixed(2)} cores busy with other work just before the run.`,
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
@@ -306,7 +306,8 @@ async function main(): Promise<void> {
     `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
   ];
   // A run with think time answers another question than the closed loop's, so it keeps its own section.
-  publishReport(thinkMs ? 'bench:http-think-time' : 'bench:http', thinkMs ? `bench -- --think-time ${values['think-time']}` : 'bench', lines.join('\n'), {
+  const section = thinkMs ? { name: 'bench:http-think-time', script: `bench -- --think-time ${thinkMs.min / 1000}-${thinkMs.max / 1000}` } : { name: 'bench:http', script: 'bench' };
+  publishReport(section.name, section.script, lines.join('\n'), {
     command,
     service: revision,
     settings: passedThroughSettings().trim() || undefined,

@@ -7,7 +7,7 @@ describe('think time', () => {
     expect(thinkTimeOf('2')).toEqual({ min: 2000, max: 2000 });
   });
 
-  it.each(['', '3-1', '1-', '-1', 'a-b', '1..3', '1-3-5'])('refuses %p, naming the option', (text) => {
+  it.each(['', '0', '0-0', '3-1', '1-', '-1', 'a-b', '1..3', '1-3-5'])('refuses %p, naming the option', (text) => {
     expect(() => thinkTimeOf(text)).toThrow(/--think-time/);
   });
 

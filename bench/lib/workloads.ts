@@ -38,7 +38,13 @@ export interface AnalyzeWorkload {
    * Think time: each connection waits a random time in this range before each of its requests, the first
    * included, as a user does between tasks. Without it the client runs a closed loop.
    */
-  thinkMs?: { min: number; max: number };
+  thinkMs?: ThinkTime;
+}
+
+/** Milliseconds. */
+export interface ThinkTime {
+  min: number;
+  max: number;
 }
 
 /** GET /status/<id>: a random id, from `finished` with probability `finishedShare`, else from `pending`. */
@@ -65,14 +71,14 @@ export const analyzeWorkload = (thinkMs?: AnalyzeWorkload['thinkMs']): AnalyzeWo
 });
 
 /** `--think-time 1-3` (seconds, a range or one value) as milliseconds. */
-export function thinkTimeOf(text: string): { min: number; max: number } {
+export function thinkTimeOf(text: string): ThinkTime {
   const match = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(text.trim());
   const [min, max] = match ? [Number(match[1]), Number(match[2] ?? match[1])] : [Number.NaN, Number.NaN];
-  if (!(min <= max)) throw new Error(`--think-time: seconds as MIN-MAX or one value, the smaller first, e.g. 1-3 (${text})`);
+  if (!(min <= max && max > 0)) throw new Error(`--think-time: seconds as MIN-MAX or one value, the smaller first and the larger above 0, e.g. 1-3 (${text})`);
   return { min: Math.round(min * 1000), max: Math.round(max * 1000) };
 }
 
-export const describeThinkTime = ({ min, max }: { min: number; max: number }): string =>
+export const describeThinkTime = ({ min, max }: ThinkTime): string =>
   min === max ? `${min / 1000} s` : `a random ${min / 1000} to ${max / 1000} s`;
 
 export const statusWorkload = (finished: readonly string[], pending: readonly string[], finishedShare: number): StatusWorkload => ({

@@ -13,7 +13,7 @@ import type { CollectedIds, LoadClient, LoadFigures, LoadOptions, StartedLoad } 
 import { runLoadTool } from './load-tool';
 import { log } from './log';
 import { fmt } from './report';
-import { AnalyzeWorkload, StatusWorkload, WORDS, Workload } from './workloads';
+import { AnalyzeWorkload, StatusWorkload, ThinkTime, WORDS, Workload } from './workloads';
 
 /** wrk's version from `wrk -v` ("wrk debian/4.1.0-3+b2 [epoll] Copyright…", exit code 1), or undefined when not installed. */
 export function wrkVersion(): string | undefined {
@@ -194,18 +194,30 @@ end`;
 /**
  * wrk calls delay() before each request of a connection, its first included, and waits that many milliseconds.
  * A thread's first calls are, but for the odd early answer, its connections' first requests (they all connect
- * at the start): those wait anywhere from 0 to the longest think time, so the connections start spread out, as
- * users arriving over time do, rather than all asking within the first min..max seconds at twice the steady rate.
+ * at the start). Each of those waits what is left of a think time already under way when the run starts: x
+ * with a density proportional to the chance that a think time exceeds x (drawn by rejection). The requests then
+ * come at the steady rate from the start, where waits drawn like the others would all fall within the first
+ * min..max seconds, and waits from 0 to max would overshoot (for 1 to 3 s, by a third after 2 to 3 s).
  */
-function thinkLua({ min, max }: { min: number; max: number }, connectionsPerThread: number): string {
+function thinkLua({ min, max }: ThinkTime, connectionsPerThread: number): string {
   return `local first_requests = ${connectionsPerThread}
+
+local function think()
+  return math.random(${min}, ${max})
+end
+
+local function rest_of_a_think()
+  local wait
+  repeat wait = math.random(0, ${max}) until wait <= ${min} or think() >= wait
+  return wait
+end
 
 function delay()
   if first_requests > 0 then
     first_requests = first_requests - 1
-    return math.random(0, ${max})
+    return rest_of_a_think()
   end
-  return math.random(${min}, ${max})
+  return think()
 end
 `;
 }
