@@ -35,8 +35,9 @@ export interface AnalyzeWorkload {
   minTextChars: number;
   sentenceWords: { min: number; max: number };
   /**
-   * Think time: each connection waits a random time in this range before each of its requests, the first
-   * included, as a user does between tasks. Without it the client runs a closed loop.
+   * Think time: each connection waits a random time in this range before each of its requests, as a user
+   * does between tasks (before its first, what is left of one already under way). Without it the client
+   * runs a closed loop.
    */
   thinkMs?: ThinkTime;
 }
@@ -60,7 +61,7 @@ export interface StatusWorkload {
 
 export type Workload = AnalyzeWorkload | StatusWorkload;
 
-export const analyzeWorkload = (thinkMs?: AnalyzeWorkload['thinkMs']): AnalyzeWorkload => ({
+export const analyzeWorkload = (thinkMs?: ThinkTime): AnalyzeWorkload => ({
   kind: 'analyze',
   method: 'POST',
   path: '/analyze',
