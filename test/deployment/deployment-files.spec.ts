@@ -34,6 +34,28 @@ describe('deployment files', () => {
     expect(read('nest-cli.json')).toContain('"sourceRoot": "src"');
   });
 
+  it('each npm script the Dockerfile runs finds the project files it runs already copied into its stage', () => {
+    const isCopied = (file: string, copied: string) => file === copied || file.startsWith(`${copied.replace(/\/$/, '')}/`);
+    const missing: string[] = [];
+    let checked = 0;
+    for (const stage of read('Dockerfile').split(/^FROM /m).slice(1)) {
+      const lines = stage.split('\n');
+      lines.forEach((line, index) => {
+        const copiedSoFar = lines
+          .slice(0, index)
+          .flatMap((earlier) => earlier.match(/^COPY (?!--from)(.+) \S+$/)?.[1].split(/\s+/) ?? []);
+        for (const [, script] of line.matchAll(/npm run (\S+)/g)) {
+          for (const [, file] of packageJson.scripts[script].matchAll(/(?:^|\s)((?:[\w.-]+\/)+[\w.-]+\.[jt]s)\b/g)) {
+            checked += 1;
+            if (!copiedSoFar.some((copied) => isCopied(file, copied))) missing.push(`npm run ${script} needs ${file}`);
+          }
+        }
+      });
+    }
+    expect(checked).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+  });
+
   it('.env.example lists every variable the configuration reads', () => {
     const source = read('src/config/environment.ts');
     const variables = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+)[?]?[:=; ]/gm)].map((match) => match[1]);
