@@ -72,6 +72,22 @@ describe('AnalysisClaims', () => {
     expect(await first.redis.get(redisKeys.analysing('k1'))).not.toBeNull();
   });
 
+  it('lets go of the claims it took when part of the claiming pipeline failed', async () => {
+    const first = processClaims();
+    const second = processClaims();
+    const createPipeline = first.redis.pipeline.bind(first.redis);
+    // The SETs all run; the second one's reply is replaced by the error a dropped connection gives.
+    jest.spyOn(first.redis, 'pipeline').mockImplementationOnce(() => {
+      const pipeline = createPipeline();
+      const exec = pipeline.exec.bind(pipeline);
+      return Object.assign(pipeline, {
+        exec: async () => (await exec())!.map(([error, reply], index): [Error | null, unknown] => (index === 1 ? [new Error('Connection is closed.'), null] : [error, reply])),
+      });
+    });
+    await expect(first.claims.claim(['k1', 'k2', 'k3'])).rejects.toThrow('Connection is closed.');
+    expect(await second.claims.claim(['k1', 'k3'])).toEqual([true, true]);
+  });
+
   it('claims with a lease, so a dead holder\'s claim lapses', async () => {
     const { claims, redis } = processClaims();
     await claims.claim(['k1']);

@@ -53,18 +53,24 @@ export class AnalysisClaims implements OnApplicationShutdown {
     this.renewal = setInterval(() => void this.renewHeld(), RENEW_EVERY_MS).unref();
   }
 
-  /** Claims each cache key no other process holds; answers which were claimed, in order. */
+  /**
+   * Claims each cache key no other process holds; answers which were claimed, in order. If some claims
+   * failed, those taken are let go before the error is thrown: held, they would be renewed for as long as
+   * this process lives, and every request for their papers would wait for a result that never comes.
+   */
   async claim(cacheKeys: readonly string[]): Promise<boolean[]> {
     if (cacheKeys.length === 0) return [];
     const pipeline = this.redis.pipeline();
     cacheKeys.forEach((cacheKey) => pipeline.set(redisKeys.analysing(cacheKey), this.owner, 'PX', LEASE_MS, 'NX'));
     const replies = (await pipeline.exec()) ?? [];
-    return cacheKeys.map((cacheKey, index) => {
-      const [error, reply] = replies[index] ?? [];
-      if (error) throw error;
-      if (reply === 'OK') this.held.add(cacheKey);
-      return reply === 'OK';
-    });
+    const claimed = cacheKeys.map((_, index) => replies[index]?.[1] === 'OK');
+    const failure = replies.find(([error]) => error)?.[0];
+    if (failure) {
+      await Promise.all(cacheKeys.filter((_, index) => claimed[index]).map((cacheKey) => this.abandon(cacheKey).catch(() => undefined)));
+      throw failure;
+    }
+    cacheKeys.forEach((cacheKey, index) => claimed[index] && this.held.add(cacheKey));
+    return claimed;
   }
 
   /** Stores the result for every identical request, then lets the claim go: a waiter never finds neither. */
