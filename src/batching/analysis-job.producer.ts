@@ -5,6 +5,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { LLM_AWARE_BACKOFF, RetryDelayOptions } from './retry-delay';
 
+const FAILED_JOB_KEPT_SECONDS = 86_400;
+
 @Injectable()
 export class AnalysisJobProducer {
   private readonly options: JobOptions;
@@ -16,9 +18,11 @@ export class AnalysisJobProducer {
     this.options = {
       attempts: config.llm.attempts,
       backoff: { type: LLM_AWARE_BACKOFF, options: { baseDelayMs: config.llm.retryDelayMs } satisfies RetryDelayOptions },
-      // Finished jobs leave Bull at once: the read model keeps what clients need.
+      // Completed jobs leave Bull at once: the read model keeps what clients need. A job that failed for good
+      // stays a day, so the worker that saw it fail can read which requests it carried, even when Bull failed
+      // it in its stalled-job check rather than in a worker.
       removeOnComplete: true,
-      removeOnFail: true,
+      removeOnFail: { age: FAILED_JOB_KEPT_SECONDS },
     };
   }
 

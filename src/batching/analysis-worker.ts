@@ -36,7 +36,7 @@ export class AnalysisWorker implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.queue.on('failed', (job: Job<AnalyzePapersJob>, error: Error) => void this.reportFailure(job, error));
+    this.queue.on('failed', (job: Job<AnalyzePapersJob> | null, error: Error) => void this.reportFailure(job, error));
     void this.queue.process(ANALYZE_PAPERS_JOB, this.concurrency, (job: Job<AnalyzePapersJob>) => this.process(job));
   }
 
@@ -75,17 +75,20 @@ export class AnalysisWorker implements OnApplicationBootstrap {
   }
 
   /**
-   * Bull has counted the attempt. A job fails for good only when something outside the analyses broke on
-   * its last attempt (Redis, say): its unfinished requests end in error then, so none is left queued.
+   * Bull reports every failed attempt. A job has failed for good when it rests in Bull's failed set: something
+   * outside the analyses broke on its last attempt (Redis, say), or it stalled more often than Bull allows
+   * (the workers holding it died). Its unfinished requests end in error then, so none is left queued.
+   * Bull reports no job when it was removed before the event: then there is nothing left to read.
    */
-  private async reportFailure(job: Job<AnalyzePapersJob>, error: Error): Promise<void> {
-    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+  private async reportFailure(job: Job<AnalyzePapersJob> | null, error: Error): Promise<void> {
     try {
+      if (!job || !(await job.isFailed())) return;
+      const attempts = Math.max(job.attemptsMade, 1);
       for (const { requestId } of await this.unfinished(job.data.requests)) {
-        this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, job.attemptsMade), new Date()));
+        this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, attempts), new Date()));
       }
     } catch (reportError) {
-      this.logger.error(`Could not report the failure of job ${job.id}: ${(reportError as Error).message}`);
+      this.logger.error(`Could not report the failure of job ${job?.id}: ${(reportError as Error).message}`);
     }
   }
 }
