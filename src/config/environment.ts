@@ -67,8 +67,12 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
   LLM_RPM = 30;
 
-  /** LLM tokens (prompt + completion) per minute for the key, shared by every worker process (free tier: 8,000). */
-  @Type(() => Number) @IsInt() @Min(100) @Max(100_000_000)
+  /**
+   * LLM tokens (prompt + completion) per minute for the key, shared by every worker process (free tier: 8,000).
+   * At least 2,000: one call takes about 300 tokens of instructions and a completion budget of 1,500 for a
+   * paper, and the provider refuses a call that alone exceeds the tokens per minute.
+   */
+  @Type(() => Number) @IsInt() @Min(2_000) @Max(100_000_000)
   LLM_TPM = 8_000;
 
   /** LLM requests per day for the key, shared by every worker process (free tier: 1,000). */
