@@ -39,6 +39,8 @@ export class PaperUnavailableError extends PermanentError {}
 export class PaperTooLongError extends PermanentError {}
 
 const MAX_REDUCE_ROUNDS = 3;
+/** A long paper's parts each repeat its title; below this many tokens left for text, splitting is pointless. */
+const MIN_PART_TOKENS = 100;
 
 /**
  * Turns single analysis requests into batched analyser calls: requests are gathered by count and wait,
@@ -52,6 +54,12 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   private readonly inFlight = new Map<string, Promise<AnalysisResult>>();
   private readonly collector: BatchCollector<PendingAnalysis>;
   private readonly calls: ConcurrencyLimit;
+  /**
+   * Batches past their cache check, claims and loaded papers: twice the calls in flight, so the next ones
+   * are ready when a call ends. Unbounded, a backlog of long papers would sit in memory as loaded texts
+   * while it waits for the LLM, however many there are.
+   */
+  private readonly batches: ConcurrencyLimit;
   private readonly maxTokensPerCall: number;
   /** Whether papers may share one call: BATCH_SIZE, BATCH_MAX_TOKENS and, for an LLM, the key's tokens per minute. */
   private readonly callFits: GroupFits;
@@ -65,8 +73,9 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     private readonly claims: AnalysisClaims,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
+    this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.batches.run(() => this.runBatch(batch)));
     this.calls = new ConcurrencyLimit(config.llm.maxInflight);
+    this.batches = new ConcurrencyLimit(2 * config.llm.maxInflight);
     const maxDocuments = config.batching.size;
     const tokensPerMinute = config.llm.limits.tokensPerMinute;
     // The provider refuses a call whose prompt and completion budget together exceed the tokens per minute.
@@ -229,6 +238,10 @@ export class BatchAnalysisService implements OnApplicationShutdown {
    */
   private async analyzeLong(document: PaperDocument, round = 1): Promise<DocumentOutcome> {
     const partBudget = this.maxTokensPerCall - countPaperTokens({ ...document, abstract: undefined, text: '' });
+    if (partBudget < MIN_PART_TOKENS) {
+      const titleTooLong = `the paper's title leaves too little of a call's ${this.maxTokensPerCall} input tokens (BATCH_MAX_TOKENS, LLM_TPM) for its text: send a shorter title or raise them`;
+      return { ok: false, error: new PaperTooLongError(titleTooLong) };
+    }
     const parts = splitAlongSections(document.text, partBudget, countTokens).map((text, index) =>
       this.weigh({ id: `${document.id}s${index + 1}`, title: document.title, text }),
     );
