@@ -2,45 +2,76 @@ import { EventBus } from '@nestjs/cqrs';
 import Bull from 'bull';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.event';
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
+import { AnalysisProjection } from '../analysis/events/analysis.projection';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
+import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { loadAppConfig } from '../config/app-config';
+import { AnalysisResult } from '../llm/analysis';
 import { AnalysisJobProducer } from './analysis-job.producer';
-import { ANALYSIS_QUEUE } from './analysis-queue';
+import { ANALYSIS_QUEUE, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { AnalysisWorker } from './analysis-worker';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { WaitingRequests } from './waiting-requests';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/10';
 const PREFIX = 'worker-spec';
+const RESULT: AnalysisResult = {
+  title: 'T',
+  summary: 'S',
+  key_findings: [],
+  methodology: 'M',
+  results: 'R',
+  limitations: [],
+  keywords: [],
+  sections: [],
+  provider: 'offline',
+  model: 'extractive',
+};
+
+/** Bull's stalled-job check, which its typings leave out. */
+type StallCheckingQueue = Bull.Queue<AnalyzePapersJob> & { moveUnlockedJobsToWait(): Promise<void> };
+type JobHandler = (job: Bull.Job<AnalyzePapersJob>) => Promise<void>;
 
 /**
- * A job whose workers die while holding it is put back by Bull's stalled-job check once, and failed by it
- * the second time. Here the real queue holds a real job; the deaths are made by taking the job and deleting
- * its lock, as a killed process leaves it, and the check is run by hand rather than on its timer.
+ * The worker's reports against a real queue and a real read model in Redis. The worker takes no job by
+ * itself: its job handler is captured, and a test runs it or leaves the job to Bull's stalled-job check.
  */
-describe('AnalysisWorker, when Bull fails a job its workers died holding', () => {
+describe('AnalysisWorker', () => {
   const config = loadAppConfig({ REDIS_URL });
   let redis: Redis;
-  let queue: Bull.Queue;
+  let readModel: AnalysisReadModel;
+  let queue: StallCheckingQueue;
+  let handleJob: JobHandler;
+  /** What the event bus is given; `recording` says whether the projection also writes it. */
   const published: unknown[] = [];
+  let recording = true;
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
+    readModel = new AnalysisReadModel(redis, config);
+    const projection = new AnalysisProjection(redis, readModel, new ServiceCounters(redis));
+    queue = new Bull(ANALYSIS_QUEUE, REDIS_URL, { prefix: PREFIX }) as StallCheckingQueue;
+    jest.spyOn(queue, 'process').mockImplementation(((_name: string, _concurrency: number, handler: JobHandler) => {
+      handleJob = handler;
+      return Promise.resolve();
+    }) as never);
+    const eventBus = {
+      publish: (event: AnalysisCompletedEvent | AnalysisFailedEvent) => {
+        published.push(event);
+        if (recording) void projection.handle(event);
+      },
+    } as unknown as EventBus;
+    const batchAnalysis = { analyze: async () => RESULT } as unknown as BatchAnalysisService;
+    const waiting = { taken: async () => undefined } as unknown as WaitingRequests;
+    new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, eventBus, config).onApplicationBootstrap();
+  });
+
+  beforeEach(async () => {
     await Promise.all((await redis.keys(`${PREFIX}:*`)).map((key) => redis.del(key)));
-    queue = new Bull(ANALYSIS_QUEUE, REDIS_URL, { prefix: PREFIX });
-    // Only the failure reporting is under test: the worker must not take jobs itself.
-    jest.spyOn(queue, 'process').mockResolvedValue(undefined as never);
-    const eventBus = { publish: (event: unknown) => void published.push(event) } as unknown as EventBus;
-    const worker = new AnalysisWorker(
-      queue as never,
-      {} as BatchAnalysisService,
-      new AnalysisReadModel(redis, config),
-      {} as WaitingRequests,
-      eventBus,
-      config,
-    );
-    worker.onApplicationBootstrap();
+    published.length = 0;
+    recording = true;
   });
 
   afterAll(async () => {
@@ -49,31 +80,61 @@ describe('AnalysisWorker, when Bull fails a job its workers died holding', () =>
     await redis.quit();
   });
 
-  const dieHoldingNextJob = async () => {
-    const job = (await queue.getNextJob()) as Bull.Job;
-    await redis.del(`${PREFIX}:${ANALYSIS_QUEUE}:${job.id}:lock`);
-    // The first check marks the active jobs; the next finds them still unlocked.
-    for (let check = 0; check < 2; check += 1) {
-      await redis.del(`${PREFIX}:${ANALYSIS_QUEUE}:stalled-check`);
-      await queue.moveUnlockedJobsToWait();
+  /** Requests recorded as queued, as the API leaves them, and their job in the queue. */
+  const submit = async (count: number): Promise<QueuedRequest[]> => {
+    const requests = Array.from({ length: count }, () => ({ requestId: randomUUID(), paperHash: `hash-${randomUUID()}` }));
+    for (const { requestId, paperHash } of requests) {
+      const { key, fields } = readModel.creation({ requestId, paperHash, status: 'queued', submittedAt: new Date().toISOString(), attempts: 0, cached: false });
+      await redis.hset(key, ...fields);
     }
+    await new AnalysisJobProducer(queue as never, config).enqueue(requests);
+    return requests;
   };
 
-  it('ends every request the job carried in error, with a message saying the worker stopped', async () => {
-    const requests = [randomUUID(), randomUUID()].map((requestId) => ({ requestId, paperHash: `hash-${requestId}` }));
-    await new AnalysisJobProducer(queue as never, config).enqueue(requests);
+  const statusesOf = (requests: QueuedRequest[]) => Promise.all(requests.map(async ({ requestId }) => (await readModel.find(requestId))?.status));
 
-    await dieHoldingNextJob();
-    expect(await queue.getWaitingCount()).toBe(1);
-    expect(published).toEqual([]);
+  it('records every outcome of a job it ran', async () => {
+    const requests = await submit(2);
+    await handleJob((await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>);
+    expect(await statusesOf(requests)).toEqual(['done', 'done']);
+  });
 
-    await dieHoldingNextJob();
-    for (let waited = 0; published.length < requests.length && waited < 50; waited += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await queue.getFailedCount()).toBe(1);
-    expect(published.map((event) => (event as AnalysisFailedEvent).requestId).sort()).toEqual(requests.map((request) => request.requestId).sort());
-    for (const event of published) {
-      expect(event).toBeInstanceOf(AnalysisFailedEvent);
-      expect((event as AnalysisFailedEvent).reason).toMatch(/worker analysing this paper stopped/);
-    }
+  it('fails a job whose outcomes it could not record, so that a retry records them', async () => {
+    const requests = await submit(2);
+    const job = (await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>;
+    recording = false;
+    await expect(handleJob(job)).rejects.toThrow('2 of the job\'s 2 outcomes could not be recorded');
+    expect(await statusesOf(requests)).toEqual(['queued', 'queued']);
+
+    recording = true;
+    await handleJob(job);
+    expect(await statusesOf(requests)).toEqual(['done', 'done']);
+  });
+
+  describe('when Bull fails a job its workers died holding', () => {
+    /** Takes the job and deletes its lock, as a killed process leaves it; then runs Bull's check by hand. */
+    const dieHoldingNextJob = async () => {
+      const job = (await queue.getNextJob()) as Bull.Job;
+      await redis.del(`${PREFIX}:${ANALYSIS_QUEUE}:${job.id}:lock`);
+      // The first check marks the active jobs; the next finds them still unlocked.
+      for (let check = 0; check < 2; check += 1) {
+        await redis.del(`${PREFIX}:${ANALYSIS_QUEUE}:stalled-check`);
+        await queue.moveUnlockedJobsToWait();
+      }
+    };
+
+    it('ends every request the job carried in error, saying the worker stopped', async () => {
+      const requests = await submit(2);
+
+      await dieHoldingNextJob();
+      expect(await queue.getWaitingCount()).toBe(1);
+      expect(published).toEqual([]);
+
+      await dieHoldingNextJob();
+      for (let waited = 0; published.length < requests.length && waited < 50; waited += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await queue.getFailedCount()).toBe(1);
+      expect(await statusesOf(requests)).toEqual(['error', 'error']);
+      for (const { requestId } of requests) expect((await readModel.find(requestId))?.error).toMatch(/worker analysing this paper stopped/);
+    });
   });
 });

@@ -51,6 +51,17 @@ export class AnalysisWorker implements OnApplicationBootstrap {
       (error): error is Error => error !== undefined,
     );
     if (retryable.length > 0) throw retryable[0];
+    await this.assertRecorded(pending);
+  }
+
+  /**
+   * The projection sent each outcome's writes before this read, on the same connection. A request still
+   * unfinished here lost its write (Redis failed that one alone): the job fails, and Bull's retry records
+   * the outcome again, from the result cache, rather than leaving the request processing until it expires.
+   */
+  private async assertRecorded(requests: readonly QueuedRequest[]): Promise<void> {
+    const unrecorded = (await this.unfinished(requests)).length;
+    if (unrecorded > 0) throw new Error(`${unrecorded} of the job's ${requests.length} outcomes could not be recorded`);
   }
 
   /** Analyses one request and reports it; answers the error if the request may be tried again. */
@@ -70,8 +81,8 @@ export class AnalysisWorker implements OnApplicationBootstrap {
   }
 
   private async unfinished(requests: readonly QueuedRequest[]): Promise<QueuedRequest[]> {
-    const finished = await this.readModel.finishedAmong(requests.map((request) => request.requestId));
-    return requests.filter((request) => !finished.has(request.requestId));
+    const settled = await this.readModel.settledAmong(requests.map((request) => request.requestId));
+    return requests.filter((request) => !settled.has(request.requestId));
   }
 
   /**

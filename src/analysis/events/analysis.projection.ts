@@ -14,7 +14,8 @@ type WorkerEvent = AnalysisStartedEvent | AnalysisCompletedEvent | AnalysisFaile
  * Keeps each request's record current as workers report progress. (The result cache is filled by the
  * worker that produced the result, before it lets other processes waiting for it go.)
  * The event bus calls it synchronously on publish, so its Redis writes are sent, in order, before
- * the worker acknowledges the job; each event's writes go in one transaction.
+ * the worker reads the records back to acknowledge the job (a lost write fails the job, and Bull's retry
+ * writes it again); each event's writes go in one transaction.
  */
 @EventsHandler(AnalysisStartedEvent, AnalysisCompletedEvent, AnalysisFailedEvent)
 export class AnalysisProjection implements IEventHandler<WorkerEvent> {

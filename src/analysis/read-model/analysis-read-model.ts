@@ -66,15 +66,18 @@ export class AnalysisReadModel {
     return fields.status ? fromFields(requestId, fields) : undefined;
   }
 
-  /** The requests among `requestIds` whose records are done or in error. */
-  async finishedAmong(requestIds: readonly string[]): Promise<Set<string>> {
+  /**
+   * The requests among `requestIds` with nothing left to do: done, in error, or with no record (it expired,
+   * or was withdrawn when its job could not be enqueued), which no client can poll and no event can advance.
+   */
+  async settledAmong(requestIds: readonly string[]): Promise<Set<string>> {
     const pipeline = this.redis.pipeline();
     requestIds.forEach((requestId) => pipeline.hget(redisKeys.request(requestId), 'status'));
     const statuses = ((await pipeline.exec()) ?? []).map(([error, status]) => {
       if (error) throw error;
       return status as string | null;
     });
-    return new Set(requestIds.filter((_, index) => statuses[index] === 'done' || statuses[index] === 'error'));
+    return new Set(requestIds.filter((_, index) => statuses[index] === null || statuses[index] === 'done' || statuses[index] === 'error'));
   }
 
   keyOf(requestId: string): string {
