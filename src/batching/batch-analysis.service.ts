@@ -189,6 +189,15 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     return { id, ...paper, ...(this.identity.hasBoundedContext && { text: withoutBackMatter(paper.text, sections) }) };
   }
 
+  /**
+   * The notes of every round carry the paper's abstract. One that would take more than half a call is read
+   * as the start of the text instead, split into the parts with it: beside the notes it could never fit.
+   */
+  private withLongAbstractInText(document: PaperDocument): PaperDocument {
+    if (!document.abstract || countTokens(document.abstract) <= this.maxTokensPerCall / 2) return document;
+    return { ...document, abstract: undefined, text: [document.abstract, document.text].filter(Boolean).join('\n\n') };
+  }
+
   /** A document with its input tokens, counted once; the offline analyser, which reads any length, needs no count. */
   private weigh(document: PaperDocument): Weighed<PaperDocument> {
     return { item: document, tokens: this.identity.hasBoundedContext ? countPaperTokens(document) : 0 };
@@ -236,7 +245,8 @@ export class BatchAnalysisService implements OnApplicationShutdown {
    * Notes still too long are reduced again, a bounded number of times: each round shrinks them about
    * tenfold with a real LLM, so the bound is only met when the budget is far too small for the paper.
    */
-  private async analyzeLong(document: PaperDocument, round = 1): Promise<DocumentOutcome> {
+  private async analyzeLong(paper: PaperDocument, round = 1): Promise<DocumentOutcome> {
+    const document = round === 1 ? this.withLongAbstractInText(paper) : paper;
     const partBudget = this.maxTokensPerCall - countPaperTokens({ ...document, abstract: undefined, text: '' });
     if (partBudget < MIN_PART_TOKENS) {
       const titleTooLong = `the paper's title leaves too little of a call's ${this.maxTokensPerCall} input tokens (BATCH_MAX_TOKENS, LLM_TPM) for its text: send a shorter title or raise them`;

@@ -58,6 +58,16 @@ describe('LLM calls of a worker process', () => {
     expect(calls.every((call) => call.status === 200)).toBe(true);
   });
 
+  it('map-reduces a paper sent as an abstract alone, longer than BATCH_MAX_TOKENS', async () => {
+    const abstract = Array.from({ length: 30 }, (_, n) => sampleAbstract(1_200 + n)).join(' ');
+    expect(countPaperTokens({ id: 'p1', abstract, text: '' })).toBeGreaterThan(2.5 * BUDGET);
+
+    const accepted = await postJson(api.baseUrl, '/analyze', { abstract });
+    const finished = await pollUntilFinished(api.baseUrl, accepted.body.request_id);
+    expect(finished.body).toMatchObject({ status: 'done', attempts: 1 });
+    expect(groq.stats().call_log.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('asks again alone for a paper whose item is missing from a packed answer', async () => {
     groq.queueFaults(['missing_item']);
     const abstracts = [sampleAbstract(1_101), sampleAbstract(1_102)];
