@@ -15,7 +15,7 @@ import { AnalysisWorker } from './analysis-worker';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { WaitingRequests } from './waiting-requests';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/10';
+const REDIS_URL = 'redis://127.0.0.1:6379/11';
 const PREFIX = 'worker-spec';
 const RESULT: AnalysisResult = {
   title: 'T',
@@ -69,14 +69,14 @@ describe('AnalysisWorker', () => {
   });
 
   beforeEach(async () => {
-    await Promise.all((await redis.keys(`${PREFIX}:*`)).map((key) => redis.del(key)));
+    await redis.flushdb();
     published.length = 0;
     recording = true;
   });
 
   afterAll(async () => {
     await queue.close();
-    await Promise.all((await redis.keys(`${PREFIX}:*`)).map((key) => redis.del(key)));
+    await redis.flushdb();
     await redis.quit();
   });
 
