@@ -1,23 +1,11 @@
 import Redis from 'ioredis';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { loadAppConfig } from '../config/app-config';
-import { AnalysisResult } from '../llm/analysis';
 import { redisKeys } from '../redis/redis-keys';
 import { AnalysisClaims } from './analysis-claims';
+import { MINIMAL_RESULT } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
-const RESULT: AnalysisResult = {
-  title: 'T',
-  summary: 'S',
-  key_findings: [],
-  methodology: 'M',
-  results: 'R',
-  limitations: [],
-  keywords: [],
-  sections: [],
-  provider: 'offline',
-  model: 'extractive',
-};
 
 /** Two instances stand for two worker processes sharing one Redis. */
 describe('AnalysisClaims', () => {
@@ -48,8 +36,8 @@ describe('AnalysisClaims', () => {
     expect(await second.claims.claim(['k1', 'k3'])).toEqual([false, true]);
 
     const waited = second.claims.resultFromHolder('k1');
-    await first.claims.complete('k1', RESULT);
-    await expect(waited).resolves.toEqual(RESULT);
+    await first.claims.complete('k1', MINIMAL_RESULT);
+    await expect(waited).resolves.toEqual(MINIMAL_RESULT);
     expect(await first.redis.exists(redisKeys.analysing('k1'))).toBe(0);
   });
 
@@ -68,7 +56,7 @@ describe('AnalysisClaims', () => {
     const second = processClaims();
     await first.claims.claim(['k1']);
     await second.claims.abandon('k1');
-    await second.claims.complete('k1', RESULT);
+    await second.claims.complete('k1', MINIMAL_RESULT);
     expect(await first.redis.get(redisKeys.analysing('k1'))).not.toBeNull();
   });
 

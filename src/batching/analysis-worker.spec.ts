@@ -8,27 +8,15 @@ import { AnalysisProjection } from '../analysis/events/analysis.projection';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { loadAppConfig } from '../config/app-config';
-import { AnalysisResult } from '../llm/analysis';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { AnalysisWorker } from './analysis-worker';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { WaitingRequests } from './waiting-requests';
+import { MINIMAL_RESULT } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
 const PREFIX = 'worker-spec';
-const RESULT: AnalysisResult = {
-  title: 'T',
-  summary: 'S',
-  key_findings: [],
-  methodology: 'M',
-  results: 'R',
-  limitations: [],
-  keywords: [],
-  sections: [],
-  provider: 'offline',
-  model: 'extractive',
-};
 
 /** Bull's stalled-job check, which its typings leave out. */
 type StallCheckingQueue = Bull.Queue<AnalyzePapersJob> & { moveUnlockedJobsToWait(): Promise<void> };
@@ -63,7 +51,7 @@ describe('AnalysisWorker', () => {
         if (recording) void projection.handle(event);
       },
     } as unknown as EventBus;
-    const batchAnalysis = { analyze: async () => RESULT } as unknown as BatchAnalysisService;
+    const batchAnalysis = { analyze: async () => MINIMAL_RESULT } as unknown as BatchAnalysisService;
     const waiting = { taken: async () => undefined } as unknown as WaitingRequests;
     new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, eventBus, config).onApplicationBootstrap();
   });

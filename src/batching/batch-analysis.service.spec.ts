@@ -8,6 +8,7 @@ import { AnalyzerIdentity } from '../llm/analyzer-identity';
 import { BatchAnalysis, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { AnalysisClaims } from './analysis-claims';
 import { BatchAnalysisService } from './batch-analysis.service';
+import { MINIMAL_FIELDS } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
 const MAX_INFLIGHT = 2;
@@ -22,8 +23,7 @@ class HeldAnalyzer implements PaperAnalyzer {
   async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
     this.calls += 1;
     await this.released;
-    const fields = { title: 'T', summary: 'S', key_findings: [], methodology: 'M', results: 'R', limitations: [], keywords: [] };
-    return { outcomes: new Map(documents.map((document) => [document.id, { ok: true, fields }])), usage: { promptTokens: 1, completionTokens: 1 } };
+    return { outcomes: new Map(documents.map((document) => [document.id, { ok: true, fields: MINIMAL_FIELDS }])), usage: { promptTokens: 1, completionTokens: 1 } };
   }
 
   finishAll(): void {
