@@ -49,13 +49,13 @@ describe('BatchAnalysisService with a backlog', () => {
     await redis.quit();
   });
 
-  it('loads the papers of at most twice MAX_INFLIGHT batches while the calls are busy, and analyses every paper', async () => {
+  it('loads the papers of at most four times MAX_INFLIGHT batches while the calls are busy, and analyses every paper', async () => {
     const papers = new PaperStore(redis, config);
     const resultCache = new ResultCache(redis, config);
     claims = new AnalysisClaims(redis, resultCache);
     const analyzer = new HeldAnalyzer();
     service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, new ServiceCounters(redis), claims, config);
-    const hashes = Array.from({ length: 10 * BATCH_SIZE }, (_, n) => `paper-${n}`);
+    const hashes = Array.from({ length: 20 * BATCH_SIZE }, (_, n) => `paper-${n}`);
     for (const hash of hashes) {
       const { key, value } = papers.saving(hash, { text: `The text of paper ${hash}.` });
       await redis.set(key, value);
@@ -65,7 +65,7 @@ describe('BatchAnalysisService with a backlog', () => {
     const analyses = Promise.all(hashes.map((hash) => service.analyze(hash)));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(analyzer.calls).toBe(MAX_INFLIGHT);
-    expect(loads).toHaveBeenCalledTimes(2 * MAX_INFLIGHT);
+    expect(loads).toHaveBeenCalledTimes(4 * MAX_INFLIGHT);
 
     analyzer.finishAll();
     expect(await analyses).toHaveLength(hashes.length);

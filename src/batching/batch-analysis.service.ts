@@ -39,8 +39,14 @@ export class PaperUnavailableError extends PermanentError {}
 export class PaperTooLongError extends PermanentError {}
 
 const MAX_REDUCE_ROUNDS = 3;
+const BATCHES_PER_CALL_IN_FLIGHT = 4;
 /** A long paper's parts each repeat its title; below this many tokens left for text, splitting is pointless. */
 const MIN_PART_TOKENS = 100;
+
+const tooLong = (why: string): DocumentOutcome => ({
+  ok: false,
+  error: new PaperTooLongError(`the paper cannot be analysed: ${why}; send a shorter text, or raise BATCH_MAX_TOKENS and LLM_TPM`),
+});
 
 /**
  * Turns single analysis requests into batched analyser calls: requests are gathered by count and wait,
@@ -55,9 +61,10 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   private readonly collector: BatchCollector<PendingAnalysis>;
   private readonly calls: ConcurrencyLimit;
   /**
-   * Batches past their cache check, claims and loaded papers: twice the calls in flight, so the next ones
-   * are ready when a call ends. Unbounded, a backlog of long papers would sit in memory as loaded texts
-   * while it waits for the LLM, however many there are.
+   * Batches that claim, load and analyse their papers at once: four times the calls in flight, so the next
+   * calls are ready when one ends, and a few batches map-reducing long papers (each keeps its place through
+   * all its calls) do not hold up the others. Unbounded, a backlog of long papers would sit in memory as
+   * loaded texts while it waits for the LLM, however many there are. Cached results never wait here.
    */
   private readonly batches: ConcurrencyLimit;
   private readonly maxTokensPerCall: number;
@@ -73,9 +80,9 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     private readonly claims: AnalysisClaims,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.batches.run(() => this.runBatch(batch)));
+    this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
     this.calls = new ConcurrencyLimit(config.llm.maxInflight);
-    this.batches = new ConcurrencyLimit(2 * config.llm.maxInflight);
+    this.batches = new ConcurrencyLimit(BATCHES_PER_CALL_IN_FLIGHT * config.llm.maxInflight);
     const maxDocuments = config.batching.size;
     const tokensPerMinute = config.llm.limits.tokensPerMinute;
     // The provider refuses a call whose prompt and completion budget together exceed the tokens per minute.
@@ -106,9 +113,20 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   private async runBatch(batch: PendingAnalysis[]): Promise<void> {
+    let uncached: PendingAnalysis[];
+    try {
+      uncached = await this.settleCached(batch);
+    } catch (error) {
+      batch.forEach((pending) => pending.reject(error as Error));
+      return;
+    }
+    if (uncached.length > 0) await this.batches.run(() => this.analyzeUncached(uncached));
+  }
+
+  private async analyzeUncached(batch: PendingAnalysis[]): Promise<void> {
     let claimed: PendingAnalysis[];
     try {
-      claimed = await this.claimOrAwait(await this.settleCached(batch));
+      claimed = await this.claimOrAwait(batch);
     } catch (error) {
       batch.forEach((pending) => pending.reject(error as Error));
       return;
@@ -116,7 +134,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     try {
       const entries = await this.loadPapers(claimed);
       const [short, long] = partition(entries, (entry) => this.fitsOneCall(entry.input));
-      await Promise.all([this.analyzeShort(short), ...long.map(async (entry) => this.settle(entry, await this.analyzeLong(entry.input.item)))]);
+      await Promise.all([this.analyzeShort(short), ...long.map(async (entry) => this.settle(entry, await this.analyzeLong(entry.input)))]);
     } catch (error) {
       claimed.forEach((pending) => pending.reject(error as Error));
     }
@@ -245,13 +263,11 @@ export class BatchAnalysisService implements OnApplicationShutdown {
    * Notes still too long are reduced again, a bounded number of times: each round shrinks them about
    * tenfold with a real LLM, so the bound is only met when the budget is far too small for the paper.
    */
-  private async analyzeLong(paper: PaperDocument, round = 1): Promise<DocumentOutcome> {
-    const document = round === 1 ? this.withLongAbstractInText(paper) : paper;
+  private async analyzeLong(paper: Weighed<PaperDocument>, round = 1): Promise<DocumentOutcome> {
+    const document = round === 1 ? this.withLongAbstractInText(paper.item) : paper.item;
+    const calls = `calls of ${this.maxTokensPerCall} input tokens (BATCH_MAX_TOKENS, LLM_TPM)`;
     const partBudget = this.maxTokensPerCall - countPaperTokens({ ...document, abstract: undefined, text: '' });
-    if (partBudget < MIN_PART_TOKENS) {
-      const titleTooLong = `the paper's title leaves too little of a call's ${this.maxTokensPerCall} input tokens (BATCH_MAX_TOKENS, LLM_TPM) for its text: send a shorter title or raise them`;
-      return { ok: false, error: new PaperTooLongError(titleTooLong) };
-    }
+    if (partBudget < MIN_PART_TOKENS) return tooLong(`${calls} leave too little room for its text beside its title`);
     const parts = splitAlongSections(document.text, partBudget, countTokens).map((text, index) =>
       this.weigh({ id: `${document.id}s${index + 1}`, title: document.title, text }),
     );
@@ -264,9 +280,10 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     }
     const notes = this.weigh(partNotesDocument(document, partials));
     if (this.fitsOneCall(notes)) return (await this.analyzeDocuments([notes])).get(notes.item.id)!;
-    if (round < MAX_REDUCE_ROUNDS) return this.analyzeLong(notes.item, round + 1);
-    const tooLong = `the paper is too long to analyse in calls of ${this.maxTokensPerCall} input tokens (BATCH_MAX_TOKENS, LLM_TPM): send a shorter text or raise them`;
-    return { ok: false, error: new PaperTooLongError(tooLong) };
+    // Notes no shorter than what they sum up would only grow, round after round.
+    if (notes.tokens >= paper.tokens) return tooLong(`notes on parts that fit ${calls} are no shorter than the paper`);
+    if (round < MAX_REDUCE_ROUNDS) return this.analyzeLong(notes, round + 1);
+    return tooLong(`it is too long to analyse in ${calls}`);
   }
 
   /** One analyser call within MAX_INFLIGHT, accounted: papers, time in the call, tokens and outcome. */

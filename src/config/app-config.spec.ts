@@ -31,7 +31,7 @@ describe('loadAppConfig', () => {
     [{ APP_ROLE: 'both' }, 'Invalid configuration: APP_ROLE must be one of the following values: all, api, worker (got "both")'],
     [{ REDIS_URL: 'http://user:pw@host' }, 'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL (got "http://***@host")'],
     [{ BATCH_SIZE: '0', CACHE_TTL: '-1' }, 'Invalid configuration: BATCH_SIZE must not be less than 1 (got "0"); CACHE_TTL must not be less than 1 (got "-1")'],
-    [{ LLM_TPM: '1000' }, 'Invalid configuration: LLM_TPM must not be less than 2000 (got "1000")'],
+    [{ LLM_TPM: '3000' }, 'Invalid configuration: LLM_TPM must not be less than 4000 (got "3000")'],
     [{ LLM_PROVIDER: 'groq' }, 'GROQ_API_KEY is required when LLM_PROVIDER=groq (or unset LLM_PROVIDER to use the offline analyser)'],
   ])('stops on %j with one line naming the variable', (environment, message) => {
     expect(() => loadAppConfig(environment)).toThrow(new ConfigError(message));

@@ -69,10 +69,11 @@ export class Environment {
 
   /**
    * LLM tokens (prompt + completion) per minute for the key, shared by every worker process (free tier: 8,000).
-   * At least 2,000: one call takes about 300 tokens of instructions and a completion budget of 1,500 for a
-   * paper, and the provider refuses a call that alone exceeds the tokens per minute.
+   * At least 4,000: one call takes about 300 tokens of instructions and a completion budget of 1,500 for a
+   * paper, the provider refuses a call that alone exceeds the tokens per minute, and what is left must hold
+   * enough of a paper for the notes on it to be shorter than the text they replace.
    */
-  @Type(() => Number) @IsInt() @Min(2_000) @Max(100_000_000)
+  @Type(() => Number) @IsInt() @Min(4_000) @Max(100_000_000)
   LLM_TPM = 8_000;
 
   /** LLM requests per day for the key, shared by every worker process (free tier: 1,000). */
