@@ -54,9 +54,10 @@ export class AnalysisClaims implements OnApplicationShutdown {
   }
 
   /**
-   * Claims each cache key no other process holds; answers which were claimed, in order. If some claims
-   * failed, those taken are let go before the error is thrown: held, they would be renewed for as long as
-   * this process lives, and every request for their papers would wait for a result that never comes.
+   * Claims each cache key no other process holds; answers which were claimed, in order. If part of the
+   * pipeline failed, every claim this process may hold of these keys (a failed reply may hide a SET that ran)
+   * is let go before the error is thrown: held, they would be renewed for as long as this process lives, and
+   * every request for their papers would wait for a result that never comes.
    */
   async claim(cacheKeys: readonly string[]): Promise<boolean[]> {
     if (cacheKeys.length === 0) return [];
@@ -66,7 +67,7 @@ export class AnalysisClaims implements OnApplicationShutdown {
     const claimed = cacheKeys.map((_, index) => replies[index]?.[1] === 'OK');
     const failure = replies.find(([error]) => error)?.[0];
     if (failure) {
-      await Promise.all(cacheKeys.filter((_, index) => claimed[index]).map((cacheKey) => this.abandon(cacheKey).catch(() => undefined)));
+      await Promise.all(cacheKeys.map((cacheKey) => this.abandon(cacheKey).catch(() => undefined)));
       throw failure;
     }
     cacheKeys.forEach((cacheKey, index) => claimed[index] && this.held.add(cacheKey));
