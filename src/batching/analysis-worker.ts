@@ -56,8 +56,8 @@ export class AnalysisWorker implements OnApplicationBootstrap {
 
   /**
    * The projection sent each outcome's writes before this read, on the same connection. A request still
-   * unfinished here lost its write (Redis failed that one alone): the job fails, and Bull's retry records
-   * the outcome again, from the result cache, rather than leaving the request processing until it expires.
+   * unfinished here lost its write (Redis failed that one alone): the job fails, and Bull's retry reports
+   * the request again (a result comes from the result cache) rather than leaving it processing until it expires.
    */
   private async assertRecorded(requests: readonly QueuedRequest[]): Promise<void> {
     const unrecorded = (await this.unfinished(requests)).length;
@@ -86,14 +86,14 @@ export class AnalysisWorker implements OnApplicationBootstrap {
   }
 
   /**
-   * Bull reports every failed attempt. A job has failed for good when it rests in Bull's failed set: something
+   * Bull reports every failed attempt; it dates a job finished only when it failed for good: something
    * outside the analyses broke on its last attempt (Redis, say), or it stalled more often than Bull allows
    * (the workers holding it died). Its unfinished requests end in error then, so none is left queued.
    * Bull reports no job when it was removed before the event: then there is nothing left to read.
    */
   private async reportFailure(job: Job<AnalyzePapersJob> | null, error: Error): Promise<void> {
     try {
-      if (!job || !(await job.isFailed())) return;
+      if (!job?.finishedOn) return;
       const attempts = Math.max(job.attemptsMade, 1);
       for (const { requestId } of await this.unfinished(job.data.requests)) {
         this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, attempts), new Date()));
