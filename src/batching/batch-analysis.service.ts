@@ -43,6 +43,16 @@ const BATCHES_PER_CALL_IN_FLIGHT = 4;
 /** A long paper's parts each repeat its title; below this many tokens left for text, splitting is pointless. */
 const MIN_PART_TOKENS = 100;
 
+/** What `step` answers; if it throws, every request of `batch` fails with its error, and the answer is undefined. */
+async function orRejectAll<T>(batch: readonly PendingAnalysis[], step: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (error) {
+    batch.forEach((pending) => pending.reject(error as Error));
+    return undefined;
+  }
+}
+
 const tooLong = (why: string): DocumentOutcome => ({
   ok: false,
   error: new PaperTooLongError(`the paper cannot be analysed: ${why}; send a shorter text, or raise BATCH_MAX_TOKENS and LLM_TPM`),
@@ -113,31 +123,18 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   private async runBatch(batch: PendingAnalysis[]): Promise<void> {
-    let uncached: PendingAnalysis[];
-    try {
-      uncached = await this.settleCached(batch);
-    } catch (error) {
-      batch.forEach((pending) => pending.reject(error as Error));
-      return;
-    }
-    if (uncached.length > 0) await this.batches.run(() => this.analyzeUncached(uncached));
+    const uncached = await orRejectAll(batch, () => this.settleCached(batch));
+    if (uncached?.length) await this.batches.run(() => this.analyzeUncached(uncached));
   }
 
   private async analyzeUncached(batch: PendingAnalysis[]): Promise<void> {
-    let claimed: PendingAnalysis[];
-    try {
-      claimed = await this.claimOrAwait(batch);
-    } catch (error) {
-      batch.forEach((pending) => pending.reject(error as Error));
-      return;
-    }
-    try {
+    const claimed = await orRejectAll(batch, () => this.claimOrAwait(batch));
+    if (!claimed) return;
+    await orRejectAll(claimed, async () => {
       const entries = await this.loadPapers(claimed);
       const [short, long] = partition(entries, (entry) => this.fitsOneCall(entry.input));
       await Promise.all([this.analyzeShort(short), ...long.map(async (entry) => this.settle(entry, await this.analyzeLong(entry.input)))]);
-    } catch (error) {
-      claimed.forEach((pending) => pending.reject(error as Error));
-    }
+    });
   }
 
   /** The stored papers of the batch; a request whose paper expired fails for good. */
