@@ -76,6 +76,25 @@ describe('AnalysisClaims', () => {
     expect(await second.claims.claim(['k1', 'k2', 'k3'])).toEqual([true, true, true]);
   });
 
+  it('keeps renewing the claims of jobs still running once shutdown has begun, and stops with the last', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const { claims, redis } = processClaims();
+      await claims.claim(['k1']);
+      await redis.pexpire(redisKeys.analysing('k1'), 1_000);
+      claims.onApplicationShutdown();
+      await jest.advanceTimersByTimeAsync(10_000);
+      await redis.ping();
+      expect(await redis.pttl(redisKeys.analysing('k1'))).toBeGreaterThan(20_000);
+
+      await claims.abandon('k1');
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('claims with a lease, so a dead holder\'s claim lapses', async () => {
     const { claims, redis } = processClaims();
     await claims.claim(['k1']);

@@ -40,6 +40,7 @@ export class AnalysisClaims implements OnApplicationShutdown {
   private readonly held = new Set<string>();
   private readonly redis: ClaimingRedis;
   private readonly renewal: NodeJS.Timeout;
+  private closing = false;
 
   constructor(
     @Inject(REDIS) redis: Redis,
@@ -99,12 +100,21 @@ export class AnalysisClaims implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Bull's queues close after this hook and wait for the jobs still running, so the claims of those jobs
+   * keep being renewed until the last one is let go; then the renewal stops.
+   */
   onApplicationShutdown(): void {
-    clearInterval(this.renewal);
+    this.closing = true;
+    this.stopRenewingOnceIdle();
+  }
+
+  private stopRenewingOnceIdle(): void {
+    if (this.closing && this.held.size === 0) clearInterval(this.renewal);
   }
 
   private async renewHeld(): Promise<void> {
-    if (this.held.size === 0) return;
+    if (this.held.size === 0) return this.stopRenewingOnceIdle();
     const keys = [...this.held].map(redisKeys.analysing);
     await this.redis.renewHeldClaims(keys.length, ...keys, this.owner, LEASE_MS).catch(() => undefined);
   }
