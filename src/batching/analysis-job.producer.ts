@@ -7,6 +7,8 @@ import { LLM_AWARE_BACKOFF, RetryDelayOptions } from './retry-delay';
 
 const FAILED_JOB_KEPT_SECONDS = 86_400;
 
+const requestsJobId = (requests: readonly QueuedRequest[]) => requests[0].requestId;
+
 @Injectable()
 export class AnalysisJobProducer {
   private readonly options: JobOptions;
@@ -31,6 +33,11 @@ export class AnalysisJobProducer {
    * first request's: Bull's own ids are sequential and would be guessable.
    */
   async enqueue(requests: readonly QueuedRequest[]): Promise<void> {
-    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests] }, { ...this.options, jobId: requests[0].requestId });
+    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests] }, { ...this.options, jobId: requestsJobId(requests) });
+  }
+
+  /** Whether the job of these requests is in Bull: an add whose answer was lost may still have been made. */
+  async isEnqueued(requests: readonly QueuedRequest[]): Promise<boolean> {
+    return (await this.queue.getJob(requestsJobId(requests))) !== null;
   }
 }

@@ -21,7 +21,7 @@ describe('SubmissionRecorder', () => {
   };
   const papers = { saving: (hash: string) => ({ key: `rpa:paper:${hash}`, value: '{}', ttlSeconds: 60 }) };
   const counters = { addIncrement: jest.fn() };
-  const jobs = { enqueue: jest.fn() };
+  const jobs = { enqueue: jest.fn(), isEnqueued: jest.fn() };
   const waiting = { addArrival: jest.fn(), addWithdrawal: jest.fn() };
   const recorder = new SubmissionRecorder(
     redis as unknown as Redis,
@@ -37,6 +37,7 @@ describe('SubmissionRecorder', () => {
     transaction.exec.mockResolvedValue([]);
     transaction.del.mockReturnValue(transaction);
     jobs.enqueue.mockResolvedValue(undefined);
+    jobs.isEnqueued.mockResolvedValue(false);
   });
 
   it('writes concurrent submissions in one pipeline and enqueues them as one job', async () => {
@@ -72,6 +73,15 @@ describe('SubmissionRecorder', () => {
     expect(done.status).toBe('fulfilled');
     expect(transaction.del).toHaveBeenCalledWith('rpa:request:q');
     expect(waiting.addWithdrawal).toHaveBeenCalledWith(transaction, 1);
+  });
+
+  it('keeps and answers the submissions whose job was added although the add reported an error', async () => {
+    jobs.enqueue.mockRejectedValueOnce(new Error('Connection is closed.'));
+    jobs.isEnqueued.mockResolvedValueOnce(true);
+    await expect(recorder.record({ record: record('q', 'queued'), paper: { text: 'Q' } })).resolves.toBeUndefined();
+    expect(jobs.isEnqueued).toHaveBeenCalledWith([{ requestId: 'q', paperHash: 'hash-q' }]);
+    expect(transaction.del).not.toHaveBeenCalled();
+    expect(waiting.addWithdrawal).not.toHaveBeenCalled();
   });
 
   it('fails every submission of a pipeline Redis refused, enqueuing nothing', async () => {

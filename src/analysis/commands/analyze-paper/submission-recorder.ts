@@ -65,10 +65,16 @@ export class SubmissionRecorder implements OnApplicationShutdown {
     }
     batch.filter((pending) => !isQueued(pending.submission)).forEach((pending) => pending.resolve());
     if (queued.length === 0) return;
+    const requests = queued.map(({ submission: { record } }) => ({ requestId: record.requestId, paperHash: record.paperHash }));
     try {
-      await this.jobs.enqueue(queued.map(({ submission: { record } }) => ({ requestId: record.requestId, paperHash: record.paperHash })));
+      await this.jobs.enqueue(requests);
       queued.forEach((pending) => pending.resolve());
     } catch (error) {
+      // A connection lost after Redis ran the add loses only its answer: the job is there, and so are the requests.
+      if (await this.jobs.isEnqueued(requests).catch(() => false)) {
+        queued.forEach((pending) => pending.resolve());
+        return;
+      }
       // Their clients get no id, so records without jobs must not linger as "queued", nor count as waiting.
       const undo = this.redis.pipeline().del(...queued.map(({ submission }) => this.readModel.keyOf(submission.record.requestId)));
       this.waiting.addWithdrawal(undo, queued.length);
