@@ -97,9 +97,10 @@ export class ExtractionProcess {
     this.child.kill('SIGKILL');
   }
 
+  /** Calls `listener` once the process is gone, including one that never spawned ('close' follows that, 'exit' does not). */
   onExit(listener: () => void): void {
     if (this.child.exitCode !== null || this.child.signalCode !== null) listener();
-    else this.child.once('exit', listener);
+    else this.child.once('close', listener);
   }
 
   private ready(): Promise<void> {

@@ -1,3 +1,4 @@
+import childProcess from 'node:child_process';
 import {
   blankPdf,
   compressionBombPdf,
@@ -119,5 +120,23 @@ describe('PdfTextExtractor with every process busy', () => {
     const waiting = extractor.extract(GOOD_PAPER);
     await expect(extractor.extract(GOOD_PAPER)).rejects.toBeInstanceOf(ExtractionQueueFullError);
     await expect(Promise.all([running, waiting])).resolves.toHaveLength(2);
+  });
+});
+
+describe('PdfTextExtractor when its process cannot be spawned', () => {
+  const extractor = new PdfTextExtractor({ timeoutMs: 20_000, poolSize: 1 });
+
+  afterAll(() => extractor.close());
+
+  it('says PDFs cannot be read at the moment, and reads the next one once a process can start', async () => {
+    // The real fork, pointed at no executable: it fails to spawn as it does when the process is out of file
+    // descriptors, with an error and no exit.
+    const fork = childProcess.fork;
+    const failingFork = jest
+      .spyOn(childProcess, 'fork')
+      .mockImplementationOnce((modulePath, args, options) => fork(modulePath, args as string[], { ...options, execPath: '/nonexistent/node' }));
+    await expect(extractor.extract(SHORT_NOTE)).rejects.toThrow('PDFs cannot be read at the moment');
+    failingFork.mockRestore();
+    await expectReadsShortNote(extractor);
   });
 });

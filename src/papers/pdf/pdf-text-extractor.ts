@@ -120,11 +120,17 @@ export class PdfTextExtractor {
     );
   }
 
-  /** A process that died after starting, whatever the cause, is replaced at once so the pool stays warm. */
+  /**
+   * A process that died after starting, whatever the cause, is replaced at once so the pool stays warm. One
+   * that never started leaves the documents queued meanwhile to the others, or, when it was the last, to a
+   * fresh process (without one they would wait for the next document to arrive).
+   */
   private forget(process: ExtractionProcess, hadStarted: boolean): void {
     this.processes.delete(process);
     const idleAt = this.idle.indexOf(process);
     if (idleAt >= 0) this.idle.splice(idleAt, 1);
-    if (hadStarted && !this.closed && this.processes.size < this.poolSize) this.startProcess();
+    if (this.closed) return;
+    if (hadStarted && this.processes.size < this.poolSize) this.startProcess();
+    else if (this.processes.size === 0) this.dispatch();
   }
 }
