@@ -45,8 +45,9 @@ export class ExtractionProcess {
       // Without the trap handler V8 need not reserve 10 GB of address space per WebAssembly memory (undici's
       // HTTP parser has one), which the address-space cap could never allow.
       execArgv: [`--max-old-space-size=${memoryLimitMb}`, '--disable-wasm-trap-handler', ...TYPESCRIPT_LOADER],
-      // One malloc arena per thread would reserve 64 MB of address space each, for nothing.
-      env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+      // The child parses untrusted documents, so it gets none of this process's settings or secrets (GROQ_API_KEY);
+      // only one allocator setting: one malloc arena per thread would reserve 64 MB of address space each, for nothing.
+      env: { MALLOC_ARENA_MAX: '2' },
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
