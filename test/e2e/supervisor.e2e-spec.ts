@@ -7,6 +7,7 @@ import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { PrivateRedisServer } from '../support/private-redis-server';
 import { sampleAbstract } from '../support/sample-papers';
 import { PROJECT_ROOT } from '../support/service-process';
+import { HalfSentRequest } from '../support/half-sent-request';
 
 const REDIS_PORT = 18671;
 const PORT = 18672;
@@ -73,41 +74,6 @@ const portAccepts = () =>
     socket.once('connect', () => resolve(true)).once('error', () => resolve(false));
     socket.unref();
   });
-
-/** A POST /analyze sent in two halves over a connection of its own, read until the server's answer ends. */
-class HalfSentRequest {
-  private readonly socket = connect({ host: '127.0.0.1', port: PORT });
-  private readonly answer: Promise<string>;
-  private readonly head: string;
-
-  constructor(private readonly body: string) {
-    this.head = `POST /analyze HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
-    let received = '';
-    this.answer = new Promise((resolve, reject) => {
-      this.socket.on('data', (chunk) => {
-        received += chunk;
-        const length = /content-length: (\d+)/i.exec(received)?.[1];
-        const end = received.indexOf('\r\n\r\n');
-        if (length !== undefined && end >= 0 && received.length >= end + 4 + Number(length)) {
-          this.socket.destroy();
-          resolve(received);
-        }
-      });
-      this.socket.on('error', reject);
-      this.socket.on('close', () => resolve(received));
-    });
-  }
-
-  async sendFirstHalf(): Promise<void> {
-    await once(this.socket, 'connect');
-    this.socket.write(this.head + this.body.slice(0, this.body.length >> 1));
-  }
-
-  finish(): Promise<string> {
-    this.socket.write(this.body.slice(this.body.length >> 1));
-    return this.answer;
-  }
-}
 
 async function analysedThroughTheSupervisor(seed: number): Promise<void> {
   const accepted = await postJson(BASE_URL, '/analyze', { abstract: sampleAbstract(seed) });
@@ -239,7 +205,7 @@ describe('npm start supervisor', () => {
     const running = children(supervisor.pid!);
     // Requests whose body is still arriving when the stop begins, on connections most of which came in
     // through the extra descriptors (15 of each process's 16).
-    const inFlight = Array.from({ length: 8 }, (_, n) => new HalfSentRequest(JSON.stringify({ abstract: sampleAbstract(910 + n) })));
+    const inFlight = Array.from({ length: 8 }, (_, n) => new HalfSentRequest(PORT, JSON.stringify({ abstract: sampleAbstract(910 + n) })));
     await Promise.all(inFlight.map((pending) => pending.sendFirstHalf()));
     await new Promise((resolve) => setTimeout(resolve, 300));
     supervisor.kill('SIGTERM');
