@@ -28,6 +28,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       server.on('close', () => admission.close());
       return server;
     },
+    // Requests already received when closing starts, those waiting for admission included, are answered:
+    // by default Fastify would refuse every one that reaches it after that with a 503.
+    return503OnClosing: false,
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: () => randomUUID(),
     trustProxy: config.http.trustProxy,

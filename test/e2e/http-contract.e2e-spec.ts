@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HalfSentRequest } from '../support/half-sent-request';
 import { postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
 import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
@@ -151,5 +152,23 @@ describe('Request admission with one place (MAX_CONCURRENT_REQUESTS=1)', () => {
     } finally {
       slow.destroy();
     }
+  });
+});
+
+describe('Closing with a request waiting for its place (MAX_CONCURRENT_REQUESTS=1)', () => {
+  it('answers both the request holding the place and the one waiting behind it', async () => {
+    await emptyDatabase(DATABASE);
+    const service = await startApp(DATABASE, { APP_ROLE: 'api', MAX_CONCURRENT_REQUESTS: '1' });
+    const holder = new HalfSentRequest(Number(new URL(service.baseUrl).port), JSON.stringify({ abstract: sampleAbstract(930) }));
+    await holder.sendFirstHalf();
+    await sleep(100);
+    const waiting = postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(931) });
+    await sleep(100);
+
+    const closed = service.close();
+    await sleep(100);
+    expect((await holder.finish()).split('\r\n')[0]).toBe('HTTP/1.1 202 Accepted');
+    expect((await waiting).status).toBe(202);
+    await closed;
   });
 });
