@@ -11,6 +11,12 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** A client gets this long to send a whole request (headers and body), which bounds slow-sending sockets. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * Requests one API process lets wait, for each place: 25,000 at the default 500 places, well above the 5,000
+ * each of two processes holds with 10,000 connections, and about 75 MB of parsed requests.
+ */
+const WAITING_PER_PLACE = 50;
+
 /** Probes and scrapes are answered at once, however many requests wait their turn. */
 const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith('/health') || url.startsWith('/metrics');
 
@@ -21,7 +27,8 @@ const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     serverFactory: (handler: FastifyServerFactoryHandler) => {
-      const admission = new RequestAdmission(config.http.maxConcurrentRequests, handler, isOperational);
+      const places = config.http.maxConcurrentRequests;
+      const admission = new RequestAdmission(places, places * WAITING_PER_PLACE, handler, isOperational);
       const server = createServer(admission.handle);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;

@@ -12,12 +12,12 @@ describe('RequestAdmission', () => {
   /** Responses the handler has not answered yet, by path. */
   let held: Map<string, ServerResponse>;
 
-  const serve = async (limit: number, timing?: AdmissionTiming): Promise<void> => {
+  const serve = async (limit: number, timing?: AdmissionTiming, maxWaiting = 100): Promise<void> => {
     const handler = (request: IncomingMessage, response: ServerResponse) => {
       started.push(request.url!);
       held.set(request.url!, response);
     };
-    admission = new RequestAdmission(limit, handler, (request) => request.url === '/health', timing);
+    admission = new RequestAdmission(limit, maxWaiting, handler, (request) => request.url === '/health', timing);
     server = createServer();
     server.on('request', (request: IncomingMessage) => arrived.push(request.url!));
     server.on('request', admission.handle);
@@ -77,6 +77,27 @@ describe('RequestAdmission', () => {
     await sleep(20);
     expect(started).toEqual(arrived);
     expect(admission.queued).toBe(0);
+  });
+
+  it('answers 503 at once, and closes the connection, past the most requests it lets wait', async () => {
+    await serve(1, undefined, 2);
+    void get('/busy');
+    await arrivals(1);
+    void get('/w1');
+    void get('/w2');
+    await arrivals(3);
+    const { port } = server.address() as AddressInfo;
+    const refused = await fetch(`http://127.0.0.1:${port}/w3`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('connection')).toBe('close');
+    expect(await refused.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'this process already holds 2 requests waiting for their turn; retry after Retry-After seconds',
+    });
+    expect(started).toEqual(['/busy']);
+    expect(admission.queued).toBe(2);
   });
 
   it('answers exempt requests at once, however full it is', async () => {

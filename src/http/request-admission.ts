@@ -9,6 +9,16 @@ export interface AdmissionTiming {
 /** A request stops counting against the limit after about a second, whatever it is still waiting for. */
 const DEFAULT_TIMING: AdmissionTiming = { cohortMs: 250, countedCohorts: 4 };
 
+/** The API's error shape, written here because the request never reaches the application. */
+function refuseBusy(response: ServerResponse, waiting: number): void {
+  const body = JSON.stringify({
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: `this process already holds ${waiting} requests waiting for their turn; retry after Retry-After seconds`,
+  });
+  response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', connection: 'close' }).end(body);
+}
+
 /** The requests admitted during one cohort period that have not finished, while they still count. */
 interface Cohort {
   unfinished: number;
@@ -26,6 +36,11 @@ interface Cohort {
  *
  * A request counts for about a second at most (`timing`): a slow upload or a client sending its body a
  * byte at a time cannot hold the way shut for others.
+ *
+ * At most `maxWaiting` requests wait; the next are answered 503 at once, and their connections closed. A
+ * connection holds one request at a time unless its client pipelines them, and Node goes on reading a
+ * pipelining connection as long as nothing is waiting to be sent on it: without the bound, one client could
+ * make this process hold any number of parsed requests.
  */
 export class RequestAdmission {
   private running = 0;
@@ -35,6 +50,7 @@ export class RequestAdmission {
 
   constructor(
     private readonly limit: number,
+    private readonly maxWaiting: number,
     private readonly listener: RequestListener,
     private readonly exempt: (request: IncomingMessage) => boolean,
     private readonly timing: AdmissionTiming = DEFAULT_TIMING,
@@ -45,7 +61,8 @@ export class RequestAdmission {
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     if (this.exempt(request)) this.listener(request, response);
     else if (this.running < this.limit) this.admit(request, response);
-    else this.waiting.push([request, response]);
+    else if (this.waiting.length < this.maxWaiting) this.waiting.push([request, response]);
+    else refuseBusy(response, this.waiting.length);
   };
 
   /** Requests waiting for their turn. */

@@ -75,7 +75,9 @@ export class AnalyzePaperController {
   })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
-    description: 'Redis is unreachable, or this process is reading as many uploads as it holds at once; retry after Retry-After seconds',
+    description:
+      'Redis is unreachable, this process is reading as many uploads as it holds at once, or it already holds as many waiting requests ' +
+      'as it lets wait; retry after Retry-After seconds',
   })
   async analyze(
     @Body() body: AnalyzePaperBody | undefined,

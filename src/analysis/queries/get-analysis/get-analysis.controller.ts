@@ -1,7 +1,16 @@
 import { CacheTTL } from '@nestjs/cache-manager';
 import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Res, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { FinishedAnswerCacheInterceptor } from '../../../http-cache/finished-answer-cache.interceptor';
@@ -52,6 +61,10 @@ export class GetAnalysisController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID v4' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such request (or its record expired after RESULT_TTL)' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds; retry after Retry-After seconds' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'Redis is unreachable, or this process already holds as many waiting requests as it lets wait; retry after Retry-After seconds',
+  })
   async get(@Param('id', requestIdPipe) requestId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisStatusDto> {
     const record = await this.queryBus.execute<GetAnalysisQuery, AnalysisRecord | undefined>(new GetAnalysisQuery(requestId));
     if (!record) throw new NotFoundException(`no analysis request ${requestId}: check the id, or submit the paper again if it is older than the retention period`);
