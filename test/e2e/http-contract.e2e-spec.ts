@@ -1,10 +1,12 @@
+import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { redisKeys } from '../../src/redis/redis-keys';
 import { HalfSentRequest } from '../support/half-sent-request';
 import { postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
-import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
+import { emptyDatabase, redisUrlForDatabase, RunningApp, startApp } from '../support/test-app';
 
 const DATABASE = 2;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -100,6 +102,19 @@ describe('HTTP contract (api role)', () => {
     expect(value('rpa_llm_calls_total')).toBe(0);
     expect(answer.body).toMatch(/^# TYPE rpa_cache_misses_total counter$/m);
     expect(answer.body).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it('never reports a negative call time, as between the counting of a call\'s rate-limit wait and of its time', async () => {
+    const redis = new Redis(redisUrlForDatabase(DATABASE));
+    try {
+      await redis.hincrby(redisKeys.stats, 'llm_rate_limit_wait_ms', 5_000);
+      const answer = await request(service.baseUrl, '/metrics');
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatch(/^rpa_llm_call_milliseconds_total 0$/m);
+    } finally {
+      await redis.hincrby(redisKeys.stats, 'llm_rate_limit_wait_ms', -5_000);
+      await redis.quit();
+    }
   });
 
   it('answers liveness and readiness in Terminus format', async () => {

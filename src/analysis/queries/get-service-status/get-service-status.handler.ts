@@ -32,8 +32,9 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
       this.redis.zcount(redisKeys.workers, Date.now() - WORKER_SILENCE_MS, '+inf'),
       this.counters.read(),
     ]);
-    // An analyser call's time includes its wait for the shared rate limit, which is reported apart.
-    const callMs = totals.llm_call_ms - totals.llm_rate_limit_wait_ms;
+    // An analyser call's time includes its wait for the shared rate limit, which is reported apart. The wait is
+    // counted a moment before the call's time, so for that moment the difference can be below zero.
+    const callMs = Math.max(0, totals.llm_call_ms - totals.llm_rate_limit_wait_ms);
     return {
       queue: {
         waiting_requests: waitingRequests,
