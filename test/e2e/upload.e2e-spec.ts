@@ -4,7 +4,7 @@ import { normaliseHeading, precision, recall, scoreHeadings } from '../../eval/h
 import { expectedSections, papersWithExpectedSections } from '../../eval/paper-files';
 import { sectionKind } from '../../src/papers/section-detector';
 import { compressionBombPdf, garbagePdf, passwordProtectedPdf, scannedPdf, slowPdf } from '../fixtures/pdf/hostile-pdfs';
-import { shortNotePdf } from '../fixtures/pdf/pdf-builder';
+import { shortNotePdf, textPdf } from '../fixtures/pdf/pdf-builder';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { describeWithSharedPapers } from '../support/shared-papers';
 import { sampleAbstract, samplePaperText } from '../support/sample-papers';
@@ -139,6 +139,27 @@ describe('Uploading papers as files (offline analyser)', () => {
       body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nunterminated',
     });
     expectError(broken, 400, /multipart body is malformed/);
+
+    const jsonField = await request(service.baseUrl, '/analyze', {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      body:
+        '--xyz\r\nContent-Disposition: form-data; name="title"\r\nContent-Type: application/json\r\n\r\n{"text":"A title"}\r\n' +
+        `--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n${samplePaperText(6)}\r\n--xyz--\r\n`,
+    });
+    expectError(jsonField, 400, /title must be plain text/);
+  });
+
+  it('leaves out a PDF title too long to be one, and analyses the paper under a title of its own', async () => {
+    const titleLines = Array.from({ length: 24 }, (_, n) => ({ x: 72, y: 770 - 15 * n, size: 14, text: `Heading line ${n} of a first page set in large type throughout` }));
+    const bodyLines = Array.from({ length: 20 }, (_, n) => ({ x: 72, y: 380 - 12 * n, size: 10, text: `Body line ${n} of the running text, which says what the study found.` }));
+    const secondPage = Array.from({ length: 55 }, (_, n) => ({ x: 72, y: 740 - 12 * n, size: 10, text: `Line ${n} of the second page goes on with the running text of the study.` }));
+    const loud = textPdf([[...titleLines, ...bodyLines], secondPage]);
+    const accepted = await postUpload(service.baseUrl, { bytes: loud, name: 'loud.pdf' });
+    expect(accepted.status).toBe(202);
+    const finished = await pollUntilFinished(service.baseUrl, accepted.body.request_id);
+    expect(finished.body.status).toBe('done');
+    expect(finished.body.result.title.length).toBeLessThanOrEqual(1_000);
   });
 
   it('documents the upload in the OpenAPI description', async () => {

@@ -44,7 +44,9 @@ async function collectParts(request: FastifyRequest, fieldLimits: UploadFieldLim
     if (!isFieldName(name, fieldLimits)) {
       throw new BadRequestException(`unexpected field "${name}": a multipart submission carries "file" and optionally "title" and "abstract"`);
     }
-    const value = String(part.value);
+    // A part sent as application/json arrives parsed; the fields are text.
+    if (typeof part.value !== 'string') throw new BadRequestException(`${name} must be plain text: send it as an ordinary form field`);
+    const value = part.value;
     if (part.valueTruncated || value.length > fieldLimits[name]) {
       throw new BadRequestException(`${name} must be at most ${fieldLimits[name].toLocaleString('en')} characters`);
     }
