@@ -108,11 +108,28 @@ describe('HTTP contract (api role)', () => {
     const redis = new Redis(redisUrlForDatabase(DATABASE));
     try {
       await redis.hincrby(redisKeys.stats, 'llm_rate_limit_wait_ms', 5_000);
+      await sleep(1_100);
       const answer = await request(service.baseUrl, '/metrics');
       expect(answer.status).toBe(200);
       expect(answer.body).toMatch(/^rpa_llm_call_milliseconds_total 0$/m);
     } finally {
       await redis.hincrby(redisKeys.stats, 'llm_rate_limit_wait_ms', -5_000);
+      await redis.quit();
+    }
+  });
+
+  it('shares one read of the totals among the scrapes of a second', async () => {
+    const submitted = async () => Number(/^rpa_analyses_submitted_total (\d+)$/m.exec((await request(service.baseUrl, '/metrics')).body)?.[1]);
+    const redis = new Redis(redisUrlForDatabase(DATABASE));
+    try {
+      await sleep(1_100);
+      const first = await submitted();
+      await redis.hincrby(redisKeys.stats, 'submitted', 1);
+      expect(await submitted()).toBe(first);
+      await sleep(1_100);
+      expect(await submitted()).toBe(first + 1);
+    } finally {
+      await redis.hincrby(redisKeys.stats, 'submitted', -1);
       await redis.quit();
     }
   });
