@@ -1,4 +1,5 @@
 import childProcess from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import {
   blankPdf,
   compressionBombPdf,
@@ -129,8 +130,7 @@ describe('PdfTextExtractor when its process cannot be spawned', () => {
   afterAll(() => extractor.close());
 
   it('says PDFs cannot be read at the moment, and reads the next one once a process can start', async () => {
-    // The real fork, pointed at no executable: it fails to spawn as it does when the process is out of file
-    // descriptors, with an error and no exit.
+    // The real fork, pointed at no executable: it fails to spawn, with an error and a close but no exit.
     const fork = childProcess.fork;
     const failingFork = jest
       .spyOn(childProcess, 'fork')
@@ -139,4 +139,32 @@ describe('PdfTextExtractor when its process cannot be spawned', () => {
     failingFork.mockRestore();
     await expectReadsShortNote(extractor);
   });
+
+  it('tries once for each document while fork keeps failing for want of file descriptors', async () => {
+    const starting = new PdfTextExtractor({ timeoutMs: 20_000, poolSize: 1 });
+    const failingFork = jest.spyOn(childProcess, 'fork').mockImplementation(() => unspawnableChild());
+    try {
+      await expect(starting.extract(SHORT_NOTE)).rejects.toThrow('PDFs cannot be read at the moment');
+      await expect(starting.extract(SHORT_NOTE)).rejects.toThrow('PDFs cannot be read at the moment');
+      expect(failingFork).toHaveBeenCalledTimes(2);
+    } finally {
+      failingFork.mockRestore();
+    }
+    await expectReadsShortNote(starting);
+    await starting.close();
+  });
 });
+
+/**
+ * A child as fork returns it when it cannot spawn for want of file descriptors (EMFILE): Node reports the
+ * error and the close in one tick, before any promise callback runs, and never an exit.
+ */
+function unspawnableChild(): childProcess.ChildProcess {
+  const child = Object.assign(new EventEmitter(), { exitCode: null as number | null, signalCode: null, stderr: null, send: () => false, kill: () => false });
+  process.nextTick(() => {
+    child.exitCode = -24;
+    child.emit('error', Object.assign(new Error('spawn EMFILE'), { code: 'EMFILE' }));
+    child.emit('close', -24, null);
+  });
+  return child as unknown as childProcess.ChildProcess;
+}

@@ -113,7 +113,10 @@ export class PdfTextExtractor {
         this.dispatch();
       },
       (error: Error) => {
-        if (this.closed || this.processes.size > 1) return;
+        // It never started, and no longer counts: the next document starts another, where waiting for its exit
+        // (which may come later, or never) would leave that document queued with no process to read it.
+        this.processes.delete(process);
+        if (this.closed || this.processes.size > 0) return;
         const unavailable = new ExtractionUnavailableError(`PDFs cannot be read at the moment: ${error.message}`, { cause: error });
         for (const job of this.queue.splice(0)) job.reject(unavailable);
       },
@@ -122,15 +125,13 @@ export class PdfTextExtractor {
 
   /**
    * A process that died after starting, whatever the cause, is replaced at once so the pool stays warm. One
-   * that never started leaves the documents queued meanwhile to the others, or, when it was the last, to a
-   * fresh process (without one they would wait for the next document to arrive).
+   * that never started is not: when fork keeps failing, each new document tries once, rather than each
+   * failure starting the next attempt.
    */
   private forget(process: ExtractionProcess, hadStarted: boolean): void {
     this.processes.delete(process);
     const idleAt = this.idle.indexOf(process);
     if (idleAt >= 0) this.idle.splice(idleAt, 1);
-    if (this.closed) return;
-    if (hadStarted && this.processes.size < this.poolSize) this.startProcess();
-    else if (this.processes.size === 0) this.dispatch();
+    if (hadStarted && !this.closed && this.processes.size < this.poolSize) this.startProcess();
   }
 }
