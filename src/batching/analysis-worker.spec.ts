@@ -81,10 +81,13 @@ describe('AnalysisWorker', () => {
 
   const statusesOf = (requests: QueuedRequest[]) => Promise.all(requests.map(async ({ requestId }) => (await readModel.find(requestId))?.status));
 
-  it('records every outcome of a job it ran', async () => {
+  it('records every outcome of a job it ran, so the read model tells its requests were taken', async () => {
     const requests = await submit(2);
+    const ids = requests.map((request) => request.requestId);
+    expect(await readModel.anyTaken(ids)).toBe(false);
     await handleJob((await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>);
     expect(await statusesOf(requests)).toEqual(['done', 'done']);
+    expect(await readModel.anyTaken(ids)).toBe(true);
   });
 
   it('fails a job whose outcomes it could not record, so that a retry records them', async () => {

@@ -80,6 +80,13 @@ export class AnalysisReadModel {
     return new Set(requestIds.filter((_, index) => statuses[index] === null || statuses[index] === 'done' || statuses[index] === 'error'));
   }
 
+  /** Whether any of these requests has moved on from queued: a worker has taken its job. */
+  async anyTaken(requestIds: readonly string[]): Promise<boolean> {
+    const pipeline = this.redis.pipeline();
+    requestIds.forEach((requestId) => pipeline.hget(redisKeys.request(requestId), 'status'));
+    return ((await pipeline.exec()) ?? []).some(([error, status]) => !error && status !== null && status !== 'queued');
+  }
+
   keyOf(requestId: string): string {
     return redisKeys.request(requestId);
   }

@@ -18,6 +18,7 @@ describe('SubmissionRecorder', () => {
   const readModel = {
     creation: (written: AnalysisRecord) => ({ key: `rpa:request:${written.requestId}`, fields: ['status', written.status], ttlSeconds: 60 }),
     keyOf: (id: string) => `rpa:request:${id}`,
+    anyTaken: jest.fn(),
   };
   const papers = { saving: (hash: string) => ({ key: `rpa:paper:${hash}`, value: '{}', ttlSeconds: 60 }) };
   const counters = { addIncrement: jest.fn() };
@@ -38,6 +39,7 @@ describe('SubmissionRecorder', () => {
     transaction.del.mockReturnValue(transaction);
     jobs.enqueue.mockResolvedValue(undefined);
     jobs.isEnqueued.mockResolvedValue(false);
+    readModel.anyTaken.mockResolvedValue(false);
   });
 
   it('writes concurrent submissions in one pipeline and enqueues them as one job', async () => {
@@ -82,6 +84,14 @@ describe('SubmissionRecorder', () => {
     expect(jobs.isEnqueued).toHaveBeenCalledWith([{ requestId: 'q', paperHash: 'hash-q' }]);
     expect(transaction.del).not.toHaveBeenCalled();
     expect(waiting.addWithdrawal).not.toHaveBeenCalled();
+  });
+
+  it('keeps and answers the submissions whose job a worker already ran although the add reported an error', async () => {
+    jobs.enqueue.mockRejectedValueOnce(new Error('Connection is closed.'));
+    readModel.anyTaken.mockResolvedValueOnce(true);
+    await expect(recorder.record({ record: record('q', 'queued'), paper: { text: 'Q' } })).resolves.toBeUndefined();
+    expect(readModel.anyTaken).toHaveBeenCalledWith(['q']);
+    expect(transaction.del).not.toHaveBeenCalled();
   });
 
   it('fails every submission of a pipeline Redis refused, enqueuing nothing', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AnalysisJobProducer } from '../../../batching/analysis-job.producer';
+import { QueuedRequest } from '../../../batching/analysis-queue';
 import { BatchCollector } from '../../../batching/batch-collector';
 import { WaitingRequests } from '../../../batching/waiting-requests';
 import { addExpiringWrites, defineExpiringWrites, ExpiringHash, ExpiringString } from '../../../redis/expiring-writes';
@@ -70,8 +71,7 @@ export class SubmissionRecorder implements OnApplicationShutdown {
       await this.jobs.enqueue(requests);
       queued.forEach((pending) => pending.resolve());
     } catch (error) {
-      // A connection lost after Redis ran the add loses only its answer: the job is there, and so are the requests.
-      if (await this.jobs.isEnqueued(requests).catch(() => false)) {
+      if (await this.wasEnqueued(requests).catch(() => false)) {
         queued.forEach((pending) => pending.resolve());
         return;
       }
@@ -81,6 +81,14 @@ export class SubmissionRecorder implements OnApplicationShutdown {
       await undo.exec().catch(() => undefined);
       queued.forEach((pending) => pending.reject(error as Error));
     }
+  }
+
+  /**
+   * A connection lost after Redis ran the add loses only its answer: the job is there, or a worker has already
+   * run it (Bull removes completed jobs) and its requests have moved on from queued.
+   */
+  private async wasEnqueued(requests: readonly QueuedRequest[]): Promise<boolean> {
+    return (await this.jobs.isEnqueued(requests)) || this.readModel.anyTaken(requests.map((request) => request.requestId));
   }
 
   private async writeRecords(batch: Pending[]): Promise<void> {
