@@ -17,6 +17,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
  */
 const WAITING_PER_PLACE = 50;
 
+/**
+ * How long a stopping process goes on serving the requests that wait for admission; those left then are
+ * answered 503, to be sent again elsewhere. Well within the 15 s `npm start` gives a process to stop.
+ */
+const STOP_WAITING_AFTER_MS = 5_000;
+
 /** Probes and scrapes are answered at once, however many requests wait their turn. */
 const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith('/health') || url.startsWith('/metrics');
 
@@ -25,14 +31,15 @@ const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith
  * most MAX_CONCURRENT_REQUESTS requests handled at once.
  */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
-  return new FastifyAdapter({
+  let admission: RequestAdmission | undefined;
+  const adapter = new FastifyAdapter({
     serverFactory: (handler: FastifyServerFactoryHandler) => {
       const places = config.http.maxConcurrentRequests;
-      const admission = new RequestAdmission(places, places * WAITING_PER_PLACE, handler, isOperational);
+      admission = new RequestAdmission(places, places * WAITING_PER_PLACE, handler, isOperational);
       const server = createServer(admission.handle);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
-      server.on('close', () => admission.close());
+      server.on('close', () => admission?.close());
       return server;
     },
     // Requests already received when closing starts, those waiting for admission included, are answered:
@@ -45,4 +52,6 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     ajv: { customOptions: { allErrors: true, coerceTypes: false } },
     schemaErrorFormatter: schemaErrorMessage,
   });
+  adapter.getInstance().addHook('preClose', async () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS));
+  return adapter;
 }

@@ -80,7 +80,7 @@ describe('RequestAdmission', () => {
   });
 
   it('answers 503 at once, and closes the connection, past the most requests it lets wait', async () => {
-    await serve(1, undefined, 2);
+    await serve(1, { cohortMs: 60_000, countedCohorts: 4 }, 2);
     void get('/busy');
     await arrivals(1);
     void get('/w1');
@@ -98,6 +98,20 @@ describe('RequestAdmission', () => {
     });
     expect(started).toEqual(['/busy']);
     expect(admission.queued).toBe(2);
+  });
+
+  it('once told to stop waiting, answers 503 to the requests waiting and to those that would wait', async () => {
+    await serve(1, { cohortMs: 60_000, countedCohorts: 4 });
+    void get('/busy');
+    await arrivals(1);
+    const waiting = get('/waiting');
+    await arrivals(2);
+    admission.stopWaitingAfter(10);
+    await expect(waiting).resolves.toBe(
+      JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'this process is stopping; retry after Retry-After seconds' }),
+    );
+    await expect(get('/late')).resolves.toContain('this process is stopping');
+    expect(started).toEqual(['/busy']);
   });
 
   it('answers exempt requests at once, however full it is', async () => {

@@ -9,15 +9,13 @@ export interface AdmissionTiming {
 /** A request stops counting against the limit after about a second, whatever it is still waiting for. */
 const DEFAULT_TIMING: AdmissionTiming = { cohortMs: 250, countedCohorts: 4 };
 
-/** The API's error shape, written here because the request never reaches the application. */
-function refuseBusy(response: ServerResponse, waiting: number): void {
-  const body = JSON.stringify({
-    statusCode: 503,
-    error: 'Service Unavailable',
-    message: `this process already holds ${waiting} requests waiting for their turn; retry after Retry-After seconds`,
-  });
+/** A 503 in the API's error shape, written here because the request never reaches the application. */
+function refuse(response: ServerResponse, why: string): void {
+  const body = JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: `${why}; retry after Retry-After seconds` });
   response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', connection: 'close' }).end(body);
 }
+
+const STOPPING = 'this process is stopping';
 
 /** The requests admitted during one cohort period that have not finished, while they still count. */
 interface Cohort {
@@ -37,20 +35,25 @@ interface Cohort {
  * A request counts for about a second at most (`timing`): a slow upload or a client sending its body a
  * byte at a time cannot hold the way shut for others.
  *
- * At most `maxWaiting` requests wait; the next are answered 503 at once, and their connections closed. A
- * connection holds one request at a time unless its client pipelines them, and Node goes on reading a
- * pipelining connection as long as nothing is waiting to be sent on it: without the bound, one client could
- * make this process hold any number of parsed requests.
+ * At most `maxWaiting` requests wait; the next are answered 503 (after any answers due before them on their
+ * connection), and their connections closed. A connection holds one request at a time unless its client
+ * pipelines them, and Node goes on reading a pipelining connection as long as nothing is waiting to be sent
+ * on it: without the bound, one client could make this process hold any number of parsed requests.
+ *
+ * When the process stops, the requests waiting are still served, for as long as `stopWaitingAfter` says:
+ * those left then are answered 503, so that stopping ends even when requests are slow to finish.
  */
 export class RequestAdmission {
   private running = 0;
   private readonly waiting: Array<[IncomingMessage, ServerResponse]> = [];
   private readonly cohorts: Cohort[] = [{ unfinished: 0, counted: true }];
   private readonly timer: NodeJS.Timeout;
+  private stopping = false;
+  private stopTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly limit: number,
-    private readonly maxWaiting: number,
+    private maxWaiting: number,
     private readonly listener: RequestListener,
     private readonly exempt: (request: IncomingMessage) => boolean,
     private readonly timing: AdmissionTiming = DEFAULT_TIMING,
@@ -62,8 +65,17 @@ export class RequestAdmission {
     if (this.exempt(request)) this.listener(request, response);
     else if (this.running < this.limit) this.admit(request, response);
     else if (this.waiting.length < this.maxWaiting) this.waiting.push([request, response]);
-    else refuseBusy(response, this.waiting.length);
+    else refuse(response, this.stopping ? STOPPING : `this process already holds ${this.waiting.length} requests waiting for their turn`);
   };
+
+  /** In `ms`, answers 503 to the requests still waiting, and to any that would wait from then on. */
+  stopWaitingAfter(ms: number): void {
+    this.stopTimer ??= setTimeout(() => {
+      this.stopping = true;
+      this.maxWaiting = 0;
+      for (const [, response] of this.waiting.splice(0)) refuse(response, STOPPING);
+    }, ms).unref();
+  }
 
   /** Requests waiting for their turn. */
   get queued(): number {
@@ -72,6 +84,7 @@ export class RequestAdmission {
 
   close(): void {
     clearInterval(this.timer);
+    clearTimeout(this.stopTimer);
   }
 
   private admit(request: IncomingMessage, response: ServerResponse): void {
