@@ -17,6 +17,7 @@ describe('AnalysisJobProducer, on a real queue', () => {
   beforeEach(() => redis.flushdb());
   afterAll(async () => {
     await queue.close();
+    await redis.flushdb();
     await redis.quit();
   });
 

@@ -35,7 +35,7 @@ export class MetricsController {
   }
 
   private recentStatus(): Promise<ServiceStatusDto> {
-    const now = Date.now();
+    const now = performance.now();
     if (this.shared && now - this.shared.at < STATUS_SHARED_MS) return this.shared.status;
     const status = this.queryBus.execute<GetServiceStatusQuery, ServiceStatusDto>(new GetServiceStatusQuery());
     const shared = { at: now, status };
