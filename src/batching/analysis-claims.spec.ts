@@ -58,6 +58,7 @@ describe('AnalysisClaims', () => {
     await second.claims.abandon('k1');
     await second.claims.complete('k1', MINIMAL_RESULT);
     expect(await first.redis.get(redisKeys.analysing('k1'))).not.toBeNull();
+    await first.claims.abandon('k1');
   });
 
   it('lets go of the claims it took when part of the claiming pipeline failed', async () => {
@@ -101,5 +102,6 @@ describe('AnalysisClaims', () => {
     const leaseMs = await redis.pttl(redisKeys.analysing('k1'));
     expect(leaseMs).toBeGreaterThan(20_000);
     expect(leaseMs).toBeLessThanOrEqual(30_000);
+    await claims.abandon('k1');
   });
 });
