@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { PaperContent } from '../analysis/paper-content';
 import { PaperStore } from '../analysis/read-model/paper-store';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
@@ -7,7 +8,7 @@ import { PaperDocument } from '../llm/analysis';
 import { AnalyzerIdentity } from '../llm/analyzer-identity';
 import { BatchAnalysis, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { AnalysisClaims } from './analysis-claims';
-import { BatchAnalysisService } from './batch-analysis.service';
+import { BatchAnalysisService, PaperTooLongError } from './batch-analysis.service';
 import { MINIMAL_FIELDS } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
@@ -31,12 +32,28 @@ class HeldAnalyzer implements PaperAnalyzer {
   }
 }
 
-/** The batch analysis service on real Redis stores, with the analyser held so that a backlog builds up. */
-describe('BatchAnalysisService with a backlog', () => {
-  const config = loadAppConfig({ REDIS_URL, MAX_INFLIGHT: String(MAX_INFLIGHT), BATCH_SIZE: String(BATCH_SIZE), BATCH_TIMEOUT_MS: '0' });
+/** Counts its calls and answers each document at once, at about `wordsPerAnswer` words. */
+class VerboseAnalyzer implements PaperAnalyzer {
+  calls = 0;
+
+  constructor(private readonly wordsPerAnswer: number) {}
+
+  async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
+    this.calls += 1;
+    const summary = Array.from({ length: this.wordsPerAnswer }, (_, n) => `finding${n}`).join(' ');
+    return {
+      outcomes: new Map(documents.map((document) => [document.id, { ok: true, fields: { ...MINIMAL_FIELDS, summary } }])),
+      usage: { promptTokens: 1, completionTokens: 1 },
+    };
+  }
+}
+
+/** The batch analysis service on real Redis stores, with an analyser of the test's own. */
+describe('BatchAnalysisService', () => {
   let redis: Redis;
   let claims: AnalysisClaims;
   let service: BatchAnalysisService;
+  let papers: PaperStore;
 
   beforeEach(async () => {
     redis = new Redis(REDIS_URL);
@@ -49,17 +66,24 @@ describe('BatchAnalysisService with a backlog', () => {
     await redis.quit();
   });
 
-  it('loads the papers of at most four times MAX_INFLIGHT batches while the calls are busy, and analyses every paper', async () => {
-    const papers = new PaperStore(redis, config);
+  const serve = (analyzer: PaperAnalyzer, environment: Record<string, string>): void => {
+    const config = loadAppConfig({ REDIS_URL, BATCH_TIMEOUT_MS: '0', ...environment });
+    papers = new PaperStore(redis, config);
     const resultCache = new ResultCache(redis, config);
     claims = new AnalysisClaims(redis, resultCache);
-    const analyzer = new HeldAnalyzer();
     service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, new ServiceCounters(redis), claims, config);
+  };
+
+  const store = async (hash: string, paper: PaperContent): Promise<void> => {
+    const { key, value } = papers.saving(hash, paper);
+    await redis.set(key, value);
+  };
+
+  it('loads the papers of at most four times MAX_INFLIGHT batches while the calls are busy, and analyses every paper', async () => {
+    const analyzer = new HeldAnalyzer();
+    serve(analyzer, { MAX_INFLIGHT: String(MAX_INFLIGHT), BATCH_SIZE: String(BATCH_SIZE) });
     const hashes = Array.from({ length: 20 * BATCH_SIZE }, (_, n) => `paper-${n}`);
-    for (const hash of hashes) {
-      const { key, value } = papers.saving(hash, { text: `The text of paper ${hash}.` });
-      await redis.set(key, value);
-    }
+    for (const hash of hashes) await store(hash, { text: `The text of paper ${hash}.` });
     const loads = jest.spyOn(papers, 'loadMany');
 
     const analyses = Promise.all(hashes.map((hash) => service.analyze(hash)));
@@ -70,5 +94,31 @@ describe('BatchAnalysisService with a backlog', () => {
     analyzer.finishAll();
     expect(await analyses).toHaveLength(hashes.length);
     expect(loads).toHaveBeenCalledTimes(hashes.length / BATCH_SIZE);
+  });
+
+  describe('with an LLM budget too small for a long paper', () => {
+    const SMALL_BUDGET = { GROQ_API_KEY: 'gsk_test_key', BATCH_MAX_TOKENS: '300' };
+    const longText = Array.from({ length: 60 }, (_, n) => `Sentence ${n} of the running text reports one more measured effect.`).join(' ');
+
+    it('refuses at once a paper whose title leaves too little room for its text, calling the LLM not at all', async () => {
+      const analyzer = new VerboseAnalyzer(10);
+      serve(analyzer, SMALL_BUDGET);
+      await store('titled', { title: Array.from({ length: 120 }, (_, n) => `Word${n}`).join(' '), text: longText });
+      await expect(service.analyze('titled')).rejects.toThrow('leave too little room for its text beside its title');
+      expect(analyzer.calls).toBe(0);
+    });
+
+    it('stops after one round when the notes on the parts are no shorter than the paper', async () => {
+      const analyzer = new VerboseAnalyzer(200);
+      serve(analyzer, SMALL_BUDGET);
+      await store('verbose', { text: longText });
+      const rejected = service.analyze('verbose');
+      await expect(rejected).rejects.toThrow(PaperTooLongError);
+      await expect(rejected).rejects.toThrow('are no shorter than the paper');
+      const parts = analyzer.calls;
+      expect(parts).toBeGreaterThan(1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(analyzer.calls).toBe(parts);
+    });
   });
 });
