@@ -1,5 +1,6 @@
 import childProcess from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   blankPdf,
   compressionBombPdf,
@@ -168,3 +169,27 @@ function unspawnableChild(): childProcess.ChildProcess {
   });
   return child as unknown as childProcess.ChildProcess;
 }
+
+describe('PdfTextExtractor processes', () => {
+  const extractor = new PdfTextExtractor({ timeoutMs: 20_000, poolSize: 1 });
+
+  afterAll(() => extractor.close());
+
+  it('start with no environment but their allocator setting: no key of this process reaches a PDF parser', async () => {
+    await expectReadsShortNote(extractor);
+    const children = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(process.pid);
+        } catch {
+          return false;
+        }
+      })
+      .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('extraction-child'));
+    expect(children).toHaveLength(1);
+    const environment = readFileSync(`/proc/${children[0]}/environ`, 'utf8').split('\0').filter(Boolean);
+    // Node itself adds the variables that set up its IPC channel.
+    expect(environment.filter((variable) => !variable.startsWith('NODE_CHANNEL_'))).toEqual(['MALLOC_ARENA_MAX=2']);
+  });
+});
