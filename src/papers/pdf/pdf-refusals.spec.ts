@@ -141,6 +141,20 @@ describe('PdfTextExtractor when its process cannot be spawned', () => {
     await expectReadsShortNote(extractor);
   });
 
+  it('refuses the document, and reads the next, when fork throws rather than reports its failure', async () => {
+    const starting = new PdfTextExtractor({ timeoutMs: 20_000, poolSize: 1 });
+    const throwingFork = jest.spyOn(childProcess, 'fork').mockImplementationOnce(() => {
+      throw Object.assign(new Error('spawn ENOMEM'), { code: 'ENOMEM' });
+    });
+    try {
+      await expect(starting.extract(SHORT_NOTE)).rejects.toThrow('PDFs cannot be read at the moment: spawn ENOMEM');
+    } finally {
+      throwingFork.mockRestore();
+    }
+    await expectReadsShortNote(starting);
+    await starting.close();
+  });
+
   it('tries once for each document while fork keeps failing for want of file descriptors', async () => {
     const starting = new PdfTextExtractor({ timeoutMs: 20_000, poolSize: 1 });
     const failingFork = jest.spyOn(childProcess, 'fork').mockImplementation(() => unspawnableChild());

@@ -101,7 +101,14 @@ export class PdfTextExtractor {
   }
 
   private startProcess(): void {
-    const process = ExtractionProcess.launch(this.limits.memoryLimitMb);
+    let process: ExtractionProcess;
+    try {
+      process = ExtractionProcess.launch(this.limits.memoryLimitMb);
+    } catch (error) {
+      // fork throws, rather than reports, the errors Node does not expect of a spawn (ENOMEM, say).
+      this.startFailed(error as Error);
+      return;
+    }
     let started = false;
     this.processes.add(process);
     process.onExit(() => this.forget(process, started));
@@ -109,18 +116,24 @@ export class PdfTextExtractor {
       () => {
         started = true;
         if (this.closed) return;
-        this.idle.push(process);
+        // Dead already, its exit found it not started, and nothing replaced it.
+        if (process.alive) this.idle.push(process);
         this.dispatch();
       },
       (error: Error) => {
         // It never started, and no longer counts: the next document starts another, where waiting for its exit
         // (which may come later, or never) would leave that document queued with no process to read it.
         this.processes.delete(process);
-        if (this.closed || this.processes.size > 0) return;
-        const unavailable = new ExtractionUnavailableError(`PDFs cannot be read at the moment: ${error.message}`, { cause: error });
-        for (const job of this.queue.splice(0)) job.reject(unavailable);
+        this.startFailed(error);
       },
     );
+  }
+
+  /** When no process is left, the documents waiting are refused: none may ever start. */
+  private startFailed(error: Error): void {
+    if (this.closed || this.processes.size > 0) return;
+    const unavailable = new ExtractionUnavailableError(`PDFs cannot be read at the moment: ${error.message}`, { cause: error });
+    for (const job of this.queue.splice(0)) job.reject(unavailable);
   }
 
   /**
