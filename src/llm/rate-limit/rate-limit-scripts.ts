@@ -33,9 +33,9 @@ local function held(window, total)
   return amount
 end
 
+-- A member already held is not counted again: a script run twice (sent again after a lost reply) adds it once.
 local function add(window, total, member, until_at)
-  redis.call('ZADD', window, until_at, member)
-  redis.call('INCRBY', total, amount_of(member))
+  if redis.call('ZADD', window, until_at, member) == 1 then redis.call('INCRBY', total, amount_of(member)) end
   local last = redis.call('ZRANGE', window, -1, -1, 'WITHSCORES')[2]
   redis.call('PEXPIREAT', window, last)
   redis.call('PEXPIREAT', total, last)

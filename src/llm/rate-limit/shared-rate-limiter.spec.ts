@@ -39,6 +39,18 @@ describe('SharedRateLimiter', () => {
     await Promise.all(connections.splice(0).map((redis) => redis.quit()));
   });
 
+  it('counts a reservation once when its script runs twice, as when ioredis sends it again after a lost reply', async () => {
+    const limits = limiter({ requestsPerMinute: 2 });
+    const redis = connections[connections.length - 1] as Redis & { reserveLlmCall(...args: (string | number)[]): Promise<[number, number]> };
+    const reserve = redis.reserveLlmCall.bind(redis);
+    jest.spyOn(redis, 'reserveLlmCall').mockImplementationOnce(async (...args) => {
+      await reserve(...args);
+      return reserve(...args);
+    });
+    granted(await limits.tryReserve(10));
+    granted(await limits.tryReserve(10));
+  });
+
   it('admits calls while the requests per minute fit; a call holds its place while in flight and for a minute from its answer', async () => {
     const limits = limiter({ requestsPerMinute: 2 });
     const first = granted(await limits.tryReserve(10));
