@@ -95,3 +95,20 @@ describe('analysis with the groq adapter', () => {
     expect(stats.llm.failed_calls).toBeGreaterThanOrEqual(3);
   });
 });
+
+/** The reasoning effort the adapter asks for must be one the model takes: the fake Groq refuses others, as Groq does. */
+describe('analysis with the groq adapter and a qwen3 model', () => {
+  const groq = new FakeGroqServer();
+  let service: RunningApp;
+
+  beforeAll(async () => {
+    service = await startAppWithFakeGroq(DATABASE, groq, { GROQ_MODEL: 'qwen/qwen3-32b' });
+  });
+  afterAll(() => service.close());
+
+  it('analyses a paper', async () => {
+    const accepted = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(190) });
+    const status = (await pollUntilFinished(service.baseUrl, accepted.body.request_id)).body;
+    expect(status).toMatchObject({ status: 'done', attempts: 1, result: { provider: 'groq', model: 'qwen/qwen3-32b' } });
+  });
+});

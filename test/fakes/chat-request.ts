@@ -23,6 +23,7 @@ export function parseChatRequest(raw: string): ChatRequest {
   }
   if (body.stream === true) throw new ChatRequestError('stream: the fake Groq server does not stream');
   checkResponseFormat(body.response_format);
+  checkReasoningEffort(body.model, body.reasoning_effort);
   return {
     model: body.model,
     messages: parseMessages(body.messages),
@@ -99,4 +100,21 @@ function parseMaxTokens(value: unknown): number | undefined {
     throw new ChatRequestError("'max_completion_tokens' : value must be a whole number >= 1");
   }
   return value;
+}
+
+/** The reasoning efforts each model family takes, as Groq documents them; other models take none. */
+function reasoningEffortsOf(model: string): readonly string[] {
+  if (model.startsWith('openai/gpt-oss')) return ['low', 'medium', 'high'];
+  if (model.startsWith('qwen/qwen3.8')) return ['none', 'default', 'low', 'medium', 'high'];
+  if (model.startsWith('qwen/qwen3')) return ['none', 'default'];
+  return [];
+}
+
+function checkReasoningEffort(model: string, effort: unknown): void {
+  if (effort === undefined || effort === null) return;
+  const accepted = reasoningEffortsOf(model);
+  if (accepted.length === 0) throw new ChatRequestError(`reasoning_effort is not supported with this model`);
+  if (typeof effort !== 'string' || !accepted.includes(effort)) {
+    throw new ChatRequestError(`reasoning_effort must be one of ${accepted.join(' or ')}`);
+  }
 }

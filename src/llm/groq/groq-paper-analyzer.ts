@@ -16,7 +16,15 @@ import { buildPapersMessage, SYSTEM_PROMPT } from './paper-prompt';
 
 /** Models that accept `response_format: json_schema` with `strict: true` on Groq. */
 const supportsStrictSchema = (model: string) => model.startsWith('openai/gpt-oss');
-const isReasoningModel = (model: string) => model.startsWith('openai/gpt-oss') || model.startsWith('qwen/');
+/**
+ * The least reasoning each model family takes (the thinking counts against the completion budget): gpt-oss
+ * and qwen3.8 take 'low'; the other qwen3 models only 'none' or 'default'; other models take no setting.
+ */
+function leastReasoningEffort(model: string): 'low' | 'none' | undefined {
+  if (model.startsWith('openai/gpt-oss') || model.startsWith('qwen/qwen3.8')) return 'low';
+  if (model.startsWith('qwen/qwen3')) return 'none';
+  return undefined;
+}
 
 /**
  * Analyses a batch of papers in one Groq chat completion whose JSON answer holds one item per paper id,
@@ -26,6 +34,7 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
   private readonly logger = new Logger(GroqPaperAnalyzer.name);
   private readonly client: Groq;
   private readonly model: string;
+  private readonly reasoningEffort: 'low' | 'none' | undefined;
   private readonly tokensPerMinute: number;
 
   constructor(
@@ -33,6 +42,7 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     private readonly limiter: SharedRateLimiter,
   ) {
     this.model = config.groq.model;
+    this.reasoningEffort = leastReasoningEffort(this.model);
     this.tokensPerMinute = config.limits.tokensPerMinute;
     // Retries are the batch processor's, so that rate limits and accounting see every call.
     this.client = new Groq({ apiKey: config.groq.apiKey, baseURL: config.groq.baseUrl, maxRetries: 0, timeout: config.groq.timeoutMs });
@@ -78,7 +88,7 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
       messages,
       temperature: 0.2,
       max_completion_tokens: maxCompletionTokens,
-      ...(isReasoningModel(this.model) && { reasoning_effort: 'low' as const }),
+      ...(this.reasoningEffort && { reasoning_effort: this.reasoningEffort }),
       response_format: supportsStrictSchema(this.model)
         ? { type: 'json_schema', json_schema: { name: 'paper_analyses', strict: true, schema: ANALYSIS_BATCH_SCHEMA } }
         : { type: 'json_object' },
