@@ -233,18 +233,22 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   private async analyzeGroup(group: PaperDocument[]): Promise<Map<string, DocumentOutcome>> {
-    let analysis: BatchAnalysis;
+    let analysis: BatchAnalysis | InvalidAnalysisError;
     try {
       analysis = await this.call(group);
     } catch (error) {
-      return new Map(group.map((document) => [document.id, { ok: false, error: error as Error }]));
+      // Groq refuses with a 400 an answer that is not valid JSON: it fails the whole call the way one wrong item
+      // fails that item, so each paper is asked again alone. Any other failure is the call's, and its papers'.
+      if (!(error instanceof InvalidAnalysisError)) return new Map(group.map((document) => [document.id, { ok: false, error: error as Error }]));
+      analysis = error;
     }
-    const outcomes = group.map(async (document) => [document.id, await this.outcomeOrAskAlone(document, analysis, group.length > 1)] as const);
+    const answered = analysis;
+    const outcomes = group.map(async (document) => [document.id, await this.outcomeOrAskAlone(document, answered, group.length > 1)] as const);
     return new Map(await Promise.all(outcomes));
   }
 
-  private async outcomeOrAskAlone(document: PaperDocument, analysis: BatchAnalysis, canAskAlone: boolean): Promise<DocumentOutcome> {
-    const outcome = outcomeFor(document, analysis);
+  private async outcomeOrAskAlone(document: PaperDocument, analysis: BatchAnalysis | InvalidAnalysisError, canAskAlone: boolean): Promise<DocumentOutcome> {
+    const outcome: DocumentOutcome = analysis instanceof InvalidAnalysisError ? { ok: false, error: analysis } : outcomeFor(document, analysis);
     if (outcome.ok || !canAskAlone) return outcome;
     this.logger.warn(`Asking again alone for a paper whose batch item failed: ${outcome.error.message}`);
     try {

@@ -68,6 +68,22 @@ describe('LLM calls of a worker process', () => {
     expect(groq.stats().call_log.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('asks each paper again alone when Groq refuses a packed call\'s answer as invalid JSON', async () => {
+    groq.queueFaults(['json_validate_failed']);
+    const abstracts = [sampleAbstract(1_111), sampleAbstract(1_112)];
+    const accepted = await Promise.all(abstracts.map((abstract) => postJson(api.baseUrl, '/analyze', { abstract })));
+    const finished = await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
+    expect(finished.map((answer) => answer.body)).toEqual([
+      expect.objectContaining({ status: 'done', attempts: 1 }),
+      expect.objectContaining({ status: 'done', attempts: 1 }),
+    ]);
+    expect(groq.stats().call_log.map((call) => [call.papers, call.status])).toEqual([
+      [2, 400],
+      [1, 200],
+      [1, 200],
+    ]);
+  });
+
   it('asks again alone for a paper whose item is missing from a packed answer', async () => {
     groq.queueFaults(['missing_item']);
     const abstracts = [sampleAbstract(1_101), sampleAbstract(1_102)];

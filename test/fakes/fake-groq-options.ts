@@ -5,6 +5,7 @@ export const FAULT_KINDS = [
   'unavailable',
   'timeout',
   'malformed_json',
+  'json_validate_failed',
   'missing_item',
   'invalid_item',
   'rate_limited',

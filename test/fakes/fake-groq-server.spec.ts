@@ -294,6 +294,13 @@ describe('FakeGroqServer with the real groq-sdk', () => {
       expect(() => JSON.parse(completion.choices[0].message.content ?? '')).toThrow();
     });
 
+    it('json_validate_failed answers 400 with the code Groq gives an answer that is not valid JSON', async () => {
+      server.queueFaults(['json_validate_failed']);
+      const error = await failureOf(client.chat.completions.create(requestFor(papers(2))));
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect((error as BadRequestError).error).toMatchObject({ error: { code: 'json_validate_failed' } });
+    });
+
     it('missing_item leaves out the last paper', async () => {
       server.queueFaults(['missing_item']);
       const completion = await client.chat.completions.create(requestFor(papers(3)));

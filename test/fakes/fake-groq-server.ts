@@ -29,6 +29,7 @@ import {
   groqError,
   groqRequestId,
   INVALID_API_KEY,
+  JSON_VALIDATE_FAILED,
   notFound,
   SERVER_ERROR,
   SERVICE_UNAVAILABLE,
@@ -243,6 +244,11 @@ export class FakeGroqServer {
       return;
     }
     if (!(await this.delay(this.current.latencyMs))) return;
+    if (fault === 'json_validate_failed') {
+      sendJson(res, 400, JSON_VALIDATE_FAILED, this.headers(call.requestId));
+      this.recorder.finish(call.entry, { status: 400, fault });
+      return;
+    }
     if (fault === 'server_error' || fault === 'unavailable') {
       const status = fault === 'server_error' ? 500 : 503;
       sendJson(res, status, fault === 'server_error' ? SERVER_ERROR : SERVICE_UNAVAILABLE, this.headers(call.requestId));

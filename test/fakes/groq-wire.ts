@@ -37,6 +37,12 @@ export function groqError(message: string, type: string, code?: string): GroqErr
 }
 
 export const INVALID_API_KEY = groqError('Invalid API Key', 'invalid_request_error', 'invalid_api_key');
+/** What Groq answers, with a 400, when a model's answer in JSON mode is not valid JSON. */
+export const JSON_VALIDATE_FAILED = groqError(
+  'Failed to generate JSON. Please adjust your prompt. See \'failed_generation\' for more details.',
+  'invalid_request_error',
+  'json_validate_failed',
+);
 export const SERVER_ERROR = groqError('Internal Server Error', 'internal_server_error', 'internal_server_error');
 export const SERVICE_UNAVAILABLE = groqError(
   'Service Unavailable: the model is over capacity, please try again later',
