@@ -32,4 +32,10 @@ describe('mapGroqError', () => {
     expect(model).toBeInstanceOf(LlmRejectedError);
     expect(model.message).toMatch(/"llama-3.1-70b-instant" is not available.*GROQ_MODEL/);
   });
+
+  it('names LLM_TPM when the provider refuses a call larger than the key\'s tokens per minute', () => {
+    const tooLarge = mapGroqError(apiError(413, { error: { code: 'rate_limit_exceeded', type: 'tokens' } }), 'm');
+    expect(tooLarge).toBeInstanceOf(LlmRejectedError);
+    expect(tooLarge.message).toMatch(/set LLM_TPM to the key's limit/);
+  });
 });

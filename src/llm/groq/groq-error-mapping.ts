@@ -29,6 +29,12 @@ export function mapGroqError(error: unknown, model: string): Error {
       cause: error,
     });
   }
+  if (status === 413 && errorCode(error) === 'rate_limit_exceeded') {
+    return new LlmRejectedError(
+      'The LLM provider refused a call larger than the key\'s tokens per minute; the operator must set LLM_TPM to the key\'s limit.',
+      { cause: error },
+    );
+  }
   if (status === 404) {
     return new LlmRejectedError(`The LLM model "${model}" is not available; the operator must set GROQ_MODEL to a model the key can use.`, {
       cause: error,
