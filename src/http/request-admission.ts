@@ -53,7 +53,7 @@ export class RequestAdmission {
 
   constructor(
     private readonly limit: number,
-    private maxWaiting: number,
+    private readonly maxWaiting: number,
     private readonly listener: RequestListener,
     private readonly exempt: (request: IncomingMessage) => boolean,
     private readonly timing: AdmissionTiming = DEFAULT_TIMING,
@@ -64,7 +64,7 @@ export class RequestAdmission {
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     if (this.exempt(request)) this.listener(request, response);
     else if (this.running < this.limit) this.admit(request, response);
-    else if (this.waiting.length < this.maxWaiting) this.waiting.push([request, response]);
+    else if (!this.stopping && this.waiting.length < this.maxWaiting) this.waiting.push([request, response]);
     else refuse(response, this.stopping ? STOPPING : `this process already holds ${this.waiting.length} requests waiting for their turn`);
   };
 
@@ -72,7 +72,6 @@ export class RequestAdmission {
   stopWaitingAfter(ms: number): void {
     this.stopTimer ??= setTimeout(() => {
       this.stopping = true;
-      this.maxWaiting = 0;
       for (const [, response] of this.waiting.splice(0)) refuse(response, STOPPING);
     }, ms).unref();
   }
