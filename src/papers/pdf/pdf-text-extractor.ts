@@ -116,7 +116,8 @@ export class PdfTextExtractor {
       () => {
         started = true;
         if (this.closed) return;
-        // Dead already, its exit found it not started, and nothing replaced it.
+        // One that died before this callback was forgotten as never started, so nothing replaced it: it is not
+        // made idle, and dispatch starts another if documents wait.
         if (process.alive) this.idle.push(process);
         this.dispatch();
       },
