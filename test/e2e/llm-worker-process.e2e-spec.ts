@@ -68,15 +68,16 @@ describe('LLM calls of a worker process', () => {
     expect(groq.stats().call_log.length).toBeGreaterThanOrEqual(3);
   });
 
+  /** Two abstracts submitted at once, so that they share a call, and each analysed to done at its first attempt. */
+  const analysedTogetherInOneAttempt = async (...seeds: number[]) => {
+    const accepted = await Promise.all(seeds.map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(seed) })));
+    const finished = await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
+    expect(finished.map((answer) => answer.body)).toEqual(seeds.map(() => expect.objectContaining({ status: 'done', attempts: 1 })));
+  };
+
   it('asks each paper again alone when Groq refuses a packed call\'s answer as invalid JSON', async () => {
     groq.queueFaults(['json_validate_failed']);
-    const abstracts = [sampleAbstract(1_111), sampleAbstract(1_112)];
-    const accepted = await Promise.all(abstracts.map((abstract) => postJson(api.baseUrl, '/analyze', { abstract })));
-    const finished = await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
-    expect(finished.map((answer) => answer.body)).toEqual([
-      expect.objectContaining({ status: 'done', attempts: 1 }),
-      expect.objectContaining({ status: 'done', attempts: 1 }),
-    ]);
+    await analysedTogetherInOneAttempt(1_111, 1_112);
     expect(groq.stats().call_log.map((call) => [call.papers, call.status])).toEqual([
       [2, 400],
       [1, 200],
@@ -86,13 +87,7 @@ describe('LLM calls of a worker process', () => {
 
   it('asks again alone for a paper whose item is missing from a packed answer', async () => {
     groq.queueFaults(['missing_item']);
-    const abstracts = [sampleAbstract(1_101), sampleAbstract(1_102)];
-    const accepted = await Promise.all(abstracts.map((abstract) => postJson(api.baseUrl, '/analyze', { abstract })));
-    const finished = await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
-    expect(finished.map((answer) => answer.body)).toEqual([
-      expect.objectContaining({ status: 'done', attempts: 1 }),
-      expect.objectContaining({ status: 'done', attempts: 1 }),
-    ]);
+    await analysedTogetherInOneAttempt(1_101, 1_102);
     expect(groq.stats().call_log.map((call) => [call.papers, call.fault])).toEqual([
       [2, 'missing_item'],
       [1, undefined],

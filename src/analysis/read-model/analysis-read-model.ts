@@ -71,9 +71,7 @@ export class AnalysisReadModel {
    * or was withdrawn when its job could not be enqueued), which no client can poll and no event can advance.
    */
   async settledAmong(requestIds: readonly string[]): Promise<Set<string>> {
-    const pipeline = this.redis.pipeline();
-    requestIds.forEach((requestId) => pipeline.hget(redisKeys.request(requestId), 'status'));
-    const statuses = ((await pipeline.exec()) ?? []).map(([error, status]) => {
+    const statuses = (await this.statusReplies(requestIds)).map(([error, status]) => {
       if (error) throw error;
       return status as string | null;
     });
@@ -82,9 +80,14 @@ export class AnalysisReadModel {
 
   /** Whether any of these requests has moved on from queued: a worker has taken its job. */
   async anyTaken(requestIds: readonly string[]): Promise<boolean> {
+    return (await this.statusReplies(requestIds)).some(([error, status]) => !error && status !== null && status !== 'queued');
+  }
+
+  /** Each request's status as Redis answered it, in one round trip: an error, or the status (null without a record). */
+  private async statusReplies(requestIds: readonly string[]): Promise<[Error | null, unknown][]> {
     const pipeline = this.redis.pipeline();
     requestIds.forEach((requestId) => pipeline.hget(redisKeys.request(requestId), 'status'));
-    return ((await pipeline.exec()) ?? []).some(([error, status]) => !error && status !== null && status !== 'queued');
+    return (await pipeline.exec()) ?? [];
   }
 
   keyOf(requestId: string): string {
