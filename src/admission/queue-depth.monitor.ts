@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import Redis from 'ioredis';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { WaitingRequests } from '../batching/waiting-requests';
+import { repliesOf } from '../redis/pipeline-replies';
 import { REDIS } from '../redis/redis.module';
 
 const REFRESH_MS = 250;
@@ -23,6 +24,7 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
   private timer: NodeJS.Timeout | undefined;
   private samples: FinishedSample[] = [];
   private waitingNow = 0;
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -53,11 +55,17 @@ export class QueueDepthMonitor implements OnApplicationBootstrap, OnApplicationS
     clearInterval(this.timer);
   }
 
-  async refresh(): Promise<void> {
+  /** One read at a time: while Redis is slow to answer, the timer's next refreshes wait for this one. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.read().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async read(): Promise<void> {
     try {
       const pipeline = this.redis.pipeline();
       this.counters.addRead(pipeline, ['processed', 'failed']);
-      const [waiting, [[, finished]]] = await Promise.all([this.waitingRequests.count(), pipeline.exec() as Promise<[[null, (string | null)[]]]>]);
+      const [waiting, [finished]] = await Promise.all([this.waitingRequests.count(), repliesOf(pipeline) as Promise<[(string | null)[]]>]);
       const at = Date.now();
       this.waitingNow = waiting;
       this.samples.push({ at, finished: finished.reduce((sum, value) => sum + Number(value ?? 0), 0) });

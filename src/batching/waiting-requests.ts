@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import Redis, { ChainableCommander } from 'ioredis';
+import { repliesOf } from '../redis/pipeline-replies';
 import { REDIS } from '../redis/redis.module';
 import { redisKeys } from '../redis/redis-keys';
 import { ANALYSIS_QUEUE } from './analysis-queue';
@@ -54,11 +55,9 @@ export class WaitingRequests {
   }
 
   async count(): Promise<number> {
-    const [[, waitingJobs], [, waitingRequests]] = (await this.redis
-      .pipeline()
-      .llen(this.queue.toKey('wait'))
-      .get(redisKeys.waitingRequests)
-      .exec()) as [[null, number], [null, string | null]];
+    const [waitingJobs, waitingRequests] = (await repliesOf(
+      this.redis.pipeline().llen(this.queue.toKey('wait')).get(redisKeys.waitingRequests),
+    )) as [number, string | null];
     return waitingJobs === 0 ? 0 : Math.max(waitingJobs, Number(waitingRequests ?? 0));
   }
 }

@@ -5,6 +5,7 @@ import { QueuedRequest } from '../../../batching/analysis-queue';
 import { BatchCollector } from '../../../batching/batch-collector';
 import { WaitingRequests } from '../../../batching/waiting-requests';
 import { addExpiringWrites, defineExpiringWrites, ExpiringHash, ExpiringString } from '../../../redis/expiring-writes';
+import { repliesOf } from '../../../redis/pipeline-replies';
 import { REDIS } from '../../../redis/redis.module';
 import { AnalysisRecord } from '../../analysis-status';
 import { PaperContent } from '../../paper-content';
@@ -108,8 +109,6 @@ export class SubmissionRecorder implements OnApplicationShutdown {
       this.waiting.addArrival(pipeline, queued);
     }
     if (queued < batch.length) this.counters.addIncrement(pipeline, 'cache_hits', batch.length - queued);
-    const replies = await pipeline.exec();
-    const failure = replies?.find(([error]) => error)?.[0];
-    if (failure) throw failure;
+    await repliesOf(pipeline);
   }
 }
