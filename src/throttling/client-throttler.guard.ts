@@ -1,6 +1,14 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -12,8 +20,9 @@ export const API_KEY_HEADER = 'x-api-key';
 /**
  * Counts requests per client across every API process (the counters live in Redis): per API key when
  * the request carries one of API_KEYS, else per address (X-Forwarded-For only when TRUST_PROXY says
- * so, which Fastify's request.ip already honours). An unknown key counts as no key, so inventing keys
- * does not escape the limit. Routes without a throttle kind are not counted.
+ * so, which Fastify's request.ip already honours). IPv6 addresses count per /64, the block one subscriber
+ * is usually given, so moving through it does not escape the limit; nor does inventing keys, since an
+ * unknown key counts as no key. Routes without a throttle kind are not counted.
  */
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
@@ -40,6 +49,15 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
       // Only a digest reaches Redis: the key itself is a secret.
       return `key:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
     }
-    return `ip:${ip}`;
+    return `ip:${normalizeIp(ip, this.ipv6SubnetPrefix)}`;
+  }
+
+  /** The library names the limit only on the answers it lets through; a refused client needs it most. */
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const { res } = this.getRequestResponse(context);
+    this.setResponseHeader(res, `${this.headerPrefix}-Limit`, detail.limit);
+    this.setResponseHeader(res, `${this.headerPrefix}-Remaining`, 0);
+    this.setResponseHeader(res, `${this.headerPrefix}-Reset`, detail.timeToExpire);
+    return super.throwThrottlingException(context, detail);
   }
 }

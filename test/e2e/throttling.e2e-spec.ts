@@ -5,12 +5,13 @@ import { emptyDatabase, redisUrlForDatabase } from '../support/test-app';
 
 const DATABASE = 5;
 const PORTS = [18611, 18612];
+const BEHIND_PROXY_PORT = 18613;
 const API_KEY = 'team-key-1';
 
 /** Two API processes of `node dist/main.js` sharing one Redis: a client's limit is one limit. */
 describe('throttling across API processes', () => {
   let processes: ServiceProcess[] = [];
-  const [first, second] = PORTS.map((port) => `http://127.0.0.1:${port}`);
+  const [first, second, behindProxy] = [...PORTS, BEHIND_PROXY_PORT].map((port) => `http://127.0.0.1:${port}`);
   const submit = (baseUrl: string, headers: Record<string, string> = {}) =>
     request(baseUrl, '/analyze', {
       method: 'POST',
@@ -20,23 +21,22 @@ describe('throttling across API processes', () => {
 
   beforeAll(async () => {
     await emptyDatabase(DATABASE);
-    processes = PORTS.map((port) =>
-      spawnMain({
-        APP_ROLE: 'api',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        REDIS_URL: redisUrlForDatabase(DATABASE),
-        THROTTLE_LIMIT: '10',
-        THROTTLE_STATUS_LIMIT: '15',
-        THROTTLE_TTL: '60',
-        API_KEYS: API_KEY,
-      }),
-    );
+    const settings = (port: number) => ({
+      APP_ROLE: 'api',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: redisUrlForDatabase(DATABASE),
+      THROTTLE_LIMIT: '10',
+      THROTTLE_STATUS_LIMIT: '15',
+      THROTTLE_TTL: '60',
+      API_KEYS: API_KEY,
+    });
+    processes = [...PORTS.map((port) => spawnMain(settings(port))), spawnMain({ ...settings(BEHIND_PROXY_PORT), TRUST_PROXY: '1' })];
     await Promise.all(processes.map((service) => waitForOutput(service, /Listening on/)));
   });
   afterAll(() => Promise.all(processes.map((service) => service.stop())));
 
-  it('holds THROTTLE_LIMIT submissions per client across both processes, then answers 429 with Retry-After', async () => {
+  it('holds THROTTLE_LIMIT submissions per client across both processes, then answers 429 with Retry-After and the limit', async () => {
     const answers = [];
     for (let n = 0; n < 12; n += 1) answers.push(await submit(n % 2 === 0 ? first : second));
     expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(202), 429, 429]);
@@ -46,6 +46,10 @@ describe('throttling across API processes', () => {
     const refused = answers[10];
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('10');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('x-ratelimit-reset'))).toBeLessThanOrEqual(60);
     expect(refused.body).toEqual({
       statusCode: 429,
       error: 'Too Many Requests',
@@ -65,5 +69,20 @@ describe('throttling across API processes', () => {
     expect(polls.slice(0, 15).every((poll) => poll.status === 200)).toBe(true);
     expect(polls[15].status).toBe(429);
     expect((await request(first, '/health/ready')).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-For only behind a proxy it was told of', async () => {
+    // The first test spent this client's budget on the processes that trust no proxy.
+    expect((await submit(first, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(429);
+    expect((await submit(behindProxy, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(202);
+  });
+
+  it('counts IPv6 clients per /64, so moving through its addresses does not escape the limit', async () => {
+    const fromAddress = (address: string) => submit(behindProxy, { 'x-forwarded-for': address });
+    const answers = [];
+    for (let n = 1; n <= 10; n += 1) answers.push(await fromAddress(`2001:db8:1:2::${n.toString(16)}`));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(202));
+    expect((await fromAddress('2001:db8:1:2:ffff:ffff:ffff:ffff')).status).toBe(429);
+    expect((await fromAddress('2001:db8:1:3::1')).status).toBe(202);
   });
 });
