@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import type { Job, Queue } from 'bull';
 import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.event';
@@ -20,7 +20,7 @@ import { WaitingRequests } from './waiting-requests';
  * just the requests not yet finished.
  */
 @Injectable()
-export class AnalysisWorker implements OnApplicationBootstrap {
+export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AnalysisWorker.name);
   private readonly concurrency: number;
 
@@ -38,6 +38,15 @@ export class AnalysisWorker implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     this.queue.on('failed', (job: Job<AnalyzePapersJob> | null, error: Error) => void this.reportFailure(job, error));
     void this.queue.process(ANALYZE_PAPERS_JOB, this.concurrency, (job: Job<AnalyzePapersJob>) => this.process(job));
+  }
+
+  /**
+   * Takes no more jobs and finishes those in hand while their outcomes can still be recorded: Nest destroys
+   * this module before the global CQRS one, whose event bus drops its subscribers, the projection among them;
+   * Bull's own close comes later still.
+   */
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.pause(true);
   }
 
   private async process(job: Job<AnalyzePapersJob>): Promise<void> {

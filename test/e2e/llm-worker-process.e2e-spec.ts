@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { countPaperTokens } from '../../src/llm/groq/paper-prompt';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
-import { pollUntilFinished, postJson } from '../support/http-client';
+import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { sampleAbstract, samplePaperText } from '../support/sample-papers';
 import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
 import { emptyDatabase, redisUrlForDatabase, RunningApp, startApp } from '../support/test-app';
@@ -92,5 +93,44 @@ describe('LLM calls of a worker process', () => {
       [2, 'missing_item'],
       [1, undefined],
     ]);
+  });
+});
+
+/** A worker told to stop while its analyses wait on the LLM: it finishes them, and their outcomes are recorded. */
+describe('a worker process stopping with jobs in hand', () => {
+  const groq = new FakeGroqServer({ latencyMs: 1_500 });
+  let groqUrl: string;
+  let api: RunningApp;
+  const statusesOf = (ids: readonly string[]) => Promise.all(ids.map(async (id) => (await request(api.baseUrl, `/status/${id}`)).body.status));
+
+  beforeAll(async () => {
+    await emptyDatabase(DATABASE);
+    ({ baseUrl: groqUrl } = await groq.start());
+    api = await startApp(DATABASE, { APP_ROLE: 'api' });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await groq.stop();
+  });
+
+  it('on SIGTERM finishes the analyses it started and records them, even on their last attempt', async () => {
+    const worker = spawnMain({
+      REDIS_URL: redisUrlForDatabase(DATABASE),
+      APP_ROLE: 'worker',
+      LLM_ATTEMPTS: '1',
+      BATCH_TIMEOUT_MS: '20',
+      GROQ_API_KEY: 'gsk_test_key',
+      GROQ_BASE_URL: groqUrl,
+    });
+    await waitForOutput(worker, /Worker started/);
+    const accepted = await Promise.all([1, 2, 3].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_000 + seed) })));
+    const ids: string[] = accepted.map((answer) => answer.body.request_id);
+    const deadline = Date.now() + 10_000;
+    while ((await statusesOf(ids)).some((status) => status !== 'processing') && Date.now() < deadline) await sleep(20);
+    expect(await statusesOf(ids)).toEqual(['processing', 'processing', 'processing']);
+
+    await worker.stop();
+    expect(await statusesOf(ids)).toEqual(['done', 'done', 'done']);
   });
 });
