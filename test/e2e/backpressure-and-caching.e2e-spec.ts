@@ -47,6 +47,10 @@ describe('backpressure and answer caching', () => {
     const again = await request(api.baseUrl, watched);
     expect(again.headers.get('x-cache')).toBe('HIT');
     expect(again.body).toEqual(finished.body);
+    // A query string names no other answer: it must neither miss the cache nor add an entry to it.
+    const withQuery = await request(api.baseUrl, `${watched}?nocache=${Date.now()}`);
+    expect(withQuery.headers.get('x-cache')).toBe('HIT');
+    expect(withQuery.body).toEqual(finished.body);
 
     await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
     await wait(MONITOR_REFRESH_WAIT_MS);
@@ -59,6 +63,9 @@ describe('backpressure and answer caching', () => {
     const cached = await request(api.baseUrl, '/status');
     expect(cached.headers.get('x-cache')).toBe('HIT');
     expect(cached.body.analyses.submitted).toBe(first.body.analyses.submitted);
+    const withQuery = await request(api.baseUrl, `/status?nocache=${Date.now()}`);
+    expect(withQuery.headers.get('x-cache')).toBe('HIT');
+    expect(withQuery.body.analyses.submitted).toBe(first.body.analyses.submitted);
     await wait(1_100);
     const fresh = await request(api.baseUrl, '/status');
     expect(fresh.body.analyses.submitted).toBe(first.body.analyses.submitted + 1);

@@ -1,4 +1,4 @@
-import { CacheInterceptor, CacheTTL } from '@nestjs/cache-manager';
+import { CacheInterceptor, CacheKey, CacheTTL } from '@nestjs/cache-manager';
 import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
@@ -18,6 +18,8 @@ export class GetServiceStatusController {
 
   @Get()
   @UseInterceptors(CacheInterceptor)
+  // One key whatever the query string: the URL would let any client miss the cache at will.
+  @CacheKey('service-status')
   @CacheTTL(STATS_CACHE_MS)
   @ApiOperation({ summary: 'Service statistics: queue, totals, cache and LLM use (cached for about a second)' })
   @ApiOkResponse({ type: ServiceStatusDto })
