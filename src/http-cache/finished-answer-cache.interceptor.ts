@@ -4,21 +4,31 @@ import { Reflector } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
 import type { FastifyRequest } from 'fastify';
 import { AnalysisStatus, isFinished } from '../analysis/analysis-status';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 export const FINISHED_ANSWER_CACHE = Symbol('FINISHED_ANSWER_CACHE');
 
-const isFinishedAnswer = (answer: unknown) => isFinished((answer as { status?: AnalysisStatus } | undefined)?.status ?? 'queued');
+interface Answer {
+  status?: AnalysisStatus;
+  submitted_at?: string;
+}
 
 /**
  * Nest's CacheInterceptor for GET /status/:id, storing only finished answers (done or error), which
  * never change: a queued or processing answer is always read afresh, so a poll sees done at once.
+ * A cached answer goes when its record does (RESULT_TTL after submission), so it never outlives the 404.
  */
 @Injectable()
 export class FinishedAnswerCacheInterceptor extends CacheInterceptor {
-  constructor(@Inject(FINISHED_ANSWER_CACHE) cache: Cache, reflector: Reflector) {
+  constructor(@Inject(FINISHED_ANSWER_CACHE) cache: Cache, reflector: Reflector, @Inject(APP_CONFIG) config: AppConfig) {
+    const recordLifeMs = config.retention.resultTtlSeconds * 1000;
     const finishedOnly: Cache = {
       ...cache,
-      set: <T>(key: string, value: T, ttl?: number) => (isFinishedAnswer(value) ? cache.set(key, value, ttl) : Promise.resolve(value)),
+      set: <T>(key: string, value: T, ttl = Infinity) => {
+        const { status = 'queued', submitted_at: submittedAt = '' } = value as Answer;
+        const untilRecordGoes = Date.parse(submittedAt) + recordLifeMs - Date.now();
+        return isFinished(status) && untilRecordGoes > 0 ? cache.set(key, value, Math.min(ttl, untilRecordGoes)) : Promise.resolve(value);
+      },
     };
     super(finishedOnly, reflector);
   }

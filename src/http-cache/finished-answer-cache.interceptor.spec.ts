@@ -1,0 +1,47 @@
+import { Reflector } from '@nestjs/core';
+import { Cache, createCache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { AppConfig } from '../config/app-config';
+import { FinishedAnswerCacheInterceptor } from './finished-answer-cache.interceptor';
+import { LruKeyvStore } from './lru-keyv-store';
+
+const RESULT_TTL_SECONDS = 60;
+const FIVE_MINUTES_MS = 5 * 60_000;
+
+/** The interceptor's view of its cache: what it stores on a handler's answer. */
+class StoringInterceptor extends FinishedAnswerCacheInterceptor {
+  store(key: string, answer: object): Promise<unknown> {
+    return this.cacheManager.set(key, answer, FIVE_MINUTES_MS);
+  }
+}
+
+describe('FinishedAnswerCacheInterceptor', () => {
+  let cache: Cache;
+  let interceptor: StoringInterceptor;
+  const submittedAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+  beforeEach(() => {
+    cache = createCache({ stores: [new Keyv({ store: new LruKeyvStore(10) })] });
+    interceptor = new StoringInterceptor(cache, new Reflector(), { retention: { resultTtlSeconds: RESULT_TTL_SECONDS } } as AppConfig);
+  });
+
+  it('stores finished answers and never unfinished ones', async () => {
+    await interceptor.store('done', { status: 'done', submitted_at: submittedAgo(0) });
+    await interceptor.store('error', { status: 'error', submitted_at: submittedAgo(0) });
+    await interceptor.store('queued', { status: 'queued', submitted_at: submittedAgo(0) });
+    await interceptor.store('processing', { status: 'processing', submitted_at: submittedAgo(0) });
+    expect(await cache.get('done')).toMatchObject({ status: 'done' });
+    expect(await cache.get('error')).toMatchObject({ status: 'error' });
+    expect(await cache.get('queued')).toBeUndefined();
+    expect(await cache.get('processing')).toBeUndefined();
+  });
+
+  it('keeps an answer no longer than its record lives, RESULT_TTL after submission', async () => {
+    await interceptor.store('expiring', { status: 'done', submitted_at: submittedAgo(RESULT_TTL_SECONDS * 1000 - 100) });
+    await interceptor.store('expired', { status: 'done', submitted_at: submittedAgo(RESULT_TTL_SECONDS * 1000 + 1) });
+    expect(await cache.get('expiring')).toMatchObject({ status: 'done' });
+    expect(await cache.get('expired')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await cache.get('expiring')).toBeUndefined();
+  });
+});
