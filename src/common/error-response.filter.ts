@@ -34,11 +34,11 @@ export class ErrorResponseFilter implements ExceptionFilter {
       return;
     }
     if (isRedisUnavailable(exception)) {
-      this.logger.warn(`Answering 503: Redis is unreachable (${(exception as Error).message})`);
+      this.logger.warn(`Answering 503: Redis is unavailable (${(exception as Error).message})`);
       void reply
         .status(HttpStatus.SERVICE_UNAVAILABLE)
         .header('Retry-After', String(REDIS_OUTAGE_RETRY_AFTER_SECONDS))
-        .send(errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The service cannot reach its queue store (Redis) right now; try again in a few seconds.'));
+        .send(errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The service cannot use its queue store (Redis) right now; try again in a few seconds.'));
       return;
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

@@ -19,11 +19,21 @@ export function connectRedis(url: string, connectionName: string): Redis {
   return new Redis(url, { ...requestConnectionOptions, connectionName });
 }
 
-/** Errors that mean Redis could not be reached, as opposed to a command Redis refused. */
+/**
+ * What Redis answers while it cannot take commands for a while: out of memory, a replica after a failover,
+ * loading its data, a failed save, a script running too long, a cluster or primary down.
+ */
+const PASSING_REFUSAL = /^(OOM|READONLY|MISCONF|BUSY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)\b/;
+
+/**
+ * Errors that mean Redis cannot serve commands now, whether unreachable or refusing them for a while,
+ * as opposed to a command Redis refused for what it was.
+ */
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
+    (error.name === 'ReplyError' && PASSING_REFUSAL.test(error.message)) ||
     /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Redis is unavailable/.test(error.message)
   );
 }

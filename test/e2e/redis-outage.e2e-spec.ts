@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { postJson, request } from '../support/http-client';
 import { PrivateRedisServer } from '../support/private-redis-server';
 import { sampleAbstract } from '../support/sample-papers';
@@ -24,7 +25,7 @@ describe('when Redis goes away', () => {
     const refused = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(2) });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
-    expect(refused.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/cannot reach its queue store \(Redis\)/) });
+    expect(refused.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/cannot use its queue store \(Redis\)/) });
     expect((await request(service.baseUrl, '/health/live')).status).toBe(200);
     const ready = await request(service.baseUrl, '/health/ready');
     expect(ready.status).toBe(503);
@@ -39,5 +40,21 @@ describe('when Redis goes away', () => {
     }
     expect(accepted.status).toBe(202);
     expect((await request(service.baseUrl, '/health/ready')).status).toBe(200);
+  });
+
+  it('answers 503 with Retry-After while Redis refuses writes for want of memory, and recovers', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      // Under maxmemory with the default noeviction policy, Redis refuses every write with OOM.
+      await admin.config('SET', 'maxmemory', '1');
+      const refused = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(4) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      await admin.config('SET', 'maxmemory', '0');
+      expect((await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(4) })).status).toBe(202);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+      await admin.quit();
+    }
   });
 });
