@@ -15,8 +15,17 @@ export const requestConnectionOptions: RedisOptions = {
   enableReadyCheck: true,
 };
 
+/**
+ * A command unanswered this long fails as if Redis were unreachable. A Redis that stops answering without
+ * closing the connection (a partition dropping packets, a frozen host, CLIENT PAUSE) would otherwise hold
+ * every request, and the commands queued behind it, until TCP gives up minutes later. Far above any answer
+ * time under load. Not for Bull's connections: its blocking one waits on BRPOPLPUSH for as long as no job comes.
+ */
+const COMMAND_TIMEOUT_MS = 5_000;
+
+/** The app's own connection (read model, caches, throttle counters, claims). */
 export function connectRedis(url: string, connectionName: string): Redis {
-  return new Redis(url, { ...requestConnectionOptions, connectionName });
+  return new Redis(url, { ...requestConnectionOptions, commandTimeout: COMMAND_TIMEOUT_MS, connectionName });
 }
 
 /**
@@ -34,6 +43,6 @@ export function isRedisUnavailable(error: unknown): boolean {
   return (
     error.name === 'MaxRetriesPerRequestError' ||
     (error.name === 'ReplyError' && PASSING_REFUSAL.test(error.message)) ||
-    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Redis is unavailable/.test(error.message)
+    /Connection is closed|Command timed out|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Redis is unavailable/.test(error.message)
   );
 }

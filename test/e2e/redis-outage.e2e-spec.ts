@@ -57,4 +57,19 @@ describe('when Redis goes away', () => {
       await admin.quit();
     }
   });
+
+  it('answers 503 rather than hang while Redis keeps the connection but stops answering', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      // Every client's commands wait until the pause ends, longer than the app waits for an answer.
+      await admin.call('CLIENT', 'PAUSE', '7000', 'ALL');
+      const refused = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(5) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+    } finally {
+      await admin.quit();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(5) })).status).toBe(202);
+  });
 });
