@@ -24,9 +24,9 @@ function ensureBuilt() {
 
 /** The service's own configuration check, so a bad value stops here with its one line, not in every child. */
 async function checkConfiguration() {
-  const { loadAppConfig } = require(path.join(ROOT, 'dist', 'config', 'app-config'));
-  const { assertRedisReachable } = require(path.join(ROOT, 'dist', 'redis', 'assert-redis-reachable'));
   try {
+    const { loadAppConfig } = require(path.join(ROOT, 'dist', 'config', 'app-config'));
+    const { assertRedisReachable } = require(path.join(ROOT, 'dist', 'redis', 'assert-redis-reachable'));
     const config = loadAppConfig();
     await assertRedisReachable(config.redis.url);
     return config;
@@ -36,33 +36,42 @@ async function checkConfiguration() {
   }
 }
 
+/** Signals that stop the launcher, SIGHUP for a closed terminal or SSH session. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+let supervisor;
+let privateRedis = Promise.resolve(undefined);
+let stopping = false;
+
+/** Stops the service processes, then the private Redis they used, if this launcher started one. */
+async function stop(reason, code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say(`${reason}: stopping...`);
+  await supervisor?.stop();
+  await stopProcess(await privateRedis);
+  process.exit(code);
+}
+
 async function main() {
+  // Listening before anything starts, so that no signal leaves a private Redis behind.
+  STOP_SIGNALS.forEach((signal) => process.on(signal, () => void stop(signal)));
   if (existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'));
   ensureBuilt();
 
   const needsPrivateRedis = !process.env.REDIS_URL && !(await redisAnswers(DEFAULT_REDIS));
-  const redis = needsPrivateRedis ? await startPrivateRedis(say) : undefined;
-  if (needsPrivateRedis && !redis) process.exit(1);
+  if (needsPrivateRedis) privateRedis = startPrivateRedis(say);
+  if (needsPrivateRedis && !(await privateRedis)) process.exit(1);
 
   const config = await checkConfiguration();
   if (!config) {
-    await stopProcess(redis);
+    await stopProcess(await privateRedis);
     process.exit(1);
   }
+  if (stopping) return;
 
-  const supervisor = new Supervisor({ main: MAIN, api: config.processes.api, workers: config.processes.workers, say });
-  let stopping = false;
-  const stop = async (signal) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: stopping...`);
-    await supervisor.stop();
-    await stopProcess(redis);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  supervisor = new Supervisor({ main: MAIN, api: config.processes.api, workers: config.processes.workers, say });
   supervisor.start();
 }
 
-void main();
+main().catch((error) => stop(`the launcher failed (${error.stack ?? error})`, 1));

@@ -8,19 +8,24 @@ const path = require('node:path');
 const DEFAULT_REDIS = { host: '127.0.0.1', port: 6379 };
 const PRIVATE_REDIS_DIR = path.join(__dirname, '..', '..', 'data', 'redis');
 
-/** True when something at host:port answers a Redis PING. */
-function redisAnswers({ host, port }, timeoutMs = 500) {
+/** What something at host:port answers a Redis PING with (`+PONG`, `-LOADING ...`), or undefined when nothing does. */
+function pingReply({ host, port }, timeoutMs = 500) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
-    const finish = (answer) => {
+    const finish = (reply) => {
       socket.destroy();
-      resolve(answer);
+      resolve(reply);
     };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('error', () => finish(false));
+    socket.setTimeout(timeoutMs, () => finish(undefined));
+    socket.once('error', () => finish(undefined));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => finish(data.toString().startsWith('+PONG')));
+    socket.once('data', (data) => finish(data.toString()));
   });
+}
+
+/** True when something at host:port answers a Redis PING. */
+async function redisAnswers(address) {
+  return (await pingReply(address))?.startsWith('+PONG') ?? false;
 }
 
 function hasRedisServer() {
@@ -36,9 +41,19 @@ async function startPrivateRedis(say) {
   const { host, port } = DEFAULT_REDIS;
   const redis = spawn('redis-server', ['--bind', host, '--port', String(port), '--dir', PRIVATE_REDIS_DIR, '--appendonly', 'yes', '--save', ''], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    // A group of its own: Ctrl-C in the terminal reaches the launcher alone, which stops Redis last,
+    // once the processes using it have finished their work.
+    detached: true,
   });
-  for (let waited = 0; !(await redisAnswers(DEFAULT_REDIS)); waited += 100) {
-    if (redis.exitCode !== null || waited > 5_000) {
+  let sayLoading = true;
+  for (let waited = 0; ; waited += 100) {
+    const reply = await pingReply(DEFAULT_REDIS);
+    if (reply?.startsWith('+PONG')) break;
+    // A large append-only file takes a while to load; Redis answers LOADING meanwhile, and is worth waiting for.
+    const loading = reply?.startsWith('-LOADING') ?? false;
+    if (loading && sayLoading) say('the private Redis is loading its data...');
+    sayLoading &&= !loading;
+    if (redis.exitCode !== null || (!loading && waited > 5_000)) {
       say(`the private redis-server did not start (exit code ${redis.exitCode})`);
       await stopProcess(redis);
       return undefined;

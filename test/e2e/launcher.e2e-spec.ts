@@ -5,8 +5,12 @@ const SCENARIO = join(__dirname, '..', 'support', 'launcher-scenario.js');
 /** A private network namespace needs root (as in CI); elsewhere this suite cannot isolate port 6379. */
 const canIsolateNetwork = spawnSync('unshare', ['-n', 'true']).status === 0;
 
-function runScenario(path?: string) {
-  const run = spawnSync('unshare', ['-n', process.execPath, SCENARIO, ...(path ? [path] : [])], { encoding: 'utf8', timeout: 90_000 });
+function runScenario(path?: string, stop: Record<string, string> = {}) {
+  const run = spawnSync('unshare', ['-n', process.execPath, SCENARIO, ...(path ? [path] : [])], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...process.env, ...stop },
+  });
   const lastLine = run.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(lastLine);
@@ -21,6 +25,15 @@ function runScenario(path?: string) {
     expect(seen.redisBefore).toBe(false);
     expect(seen.output).toMatch(/started a private Redis on 127.0.0.1:6379 \(data in data\/redis\)/);
     expect(seen.ready).toMatchObject({ status: 'ok', info: { redis: { status: 'up' } } });
+    expect(seen.exitCode).toBe(0);
+    expect(seen.redisAfter).toBe(false);
+    expect(seen.portAfter).toBe('closed');
+  });
+
+  it('stops everything it started when its terminal closes (SIGHUP to its whole process group)', () => {
+    const seen = runScenario(undefined, { STOP_SIGNAL: 'SIGHUP', GROUP_SIGNAL: '1' });
+    expect(seen.ready).toMatchObject({ status: 'ok' });
+    expect(seen.output).toMatch(/SIGHUP: stopping/);
     expect(seen.exitCode).toBe(0);
     expect(seen.redisAfter).toBe(false);
     expect(seen.portAfter).toBe('closed');

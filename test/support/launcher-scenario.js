@@ -1,8 +1,9 @@
 'use strict';
 /**
  * Runs inside a fresh network namespace (`unshare -n`), where nothing answers on 127.0.0.1:6379:
- * starts the `npm start` launcher, waits until the service is ready, stops it with SIGTERM and
- * prints what it saw as one JSON line.
+ * starts the `npm start` launcher, waits until the service is ready, stops it and prints what it saw
+ * as one JSON line. It stops the launcher with the signal in STOP_SIGNAL (SIGTERM when unset), sent to
+ * its whole process group when GROUP_SIGNAL is set, as a terminal does on Ctrl-C or when it closes.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { once } = require('node:events');
@@ -27,14 +28,19 @@ async function main() {
   const redisBefore = await redisAnswers(DEFAULT_REDIS);
   const environment = { ...process.env, PORT: String(PORT), LOG_LEVEL: 'warn', PATH: process.argv[2] ?? process.env.PATH };
   delete environment.REDIS_URL;
-  const launcher = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  const signal = process.env.STOP_SIGNAL ?? 'SIGTERM';
+  const toGroup = process.env.GROUP_SIGNAL === '1';
+  delete environment.STOP_SIGNAL;
+  delete environment.GROUP_SIGNAL;
+  // detached: a process group of its own, led by the launcher, as a shell makes for a job.
+  const launcher = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   launcher.stdout.on('data', (chunk) => (output += chunk));
   launcher.stderr.on('data', (chunk) => (output += chunk));
   const exited = once(launcher, 'exit');
 
   const ready = await waitForReady(launcher, 30_000);
-  if (launcher.exitCode === null) launcher.kill('SIGTERM');
+  if (launcher.exitCode === null) process.kill(toGroup ? -launcher.pid : launcher.pid, signal);
   const [exitCode] = await exited;
   const redisAfter = await redisAnswers(DEFAULT_REDIS);
   const portAfter = await fetch(`http://127.0.0.1:${PORT}/health/live`).then(() => 'open', () => 'closed');
