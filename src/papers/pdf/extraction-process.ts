@@ -50,6 +50,9 @@ export class ExtractionProcess {
       env: { MALLOC_ARENA_MAX: '2' },
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // A group of its own, so Ctrl-C in a terminal does not kill it under a document being read: this
+      // process stops it, and it exits by itself when this process goes (the IPC channel closes).
+      detached: true,
     });
     return new ExtractionProcess(child, memoryLimitMb);
   }
