@@ -53,18 +53,35 @@ class Supervisor {
 
   fork(role, slot) {
     const startedAt = Date.now();
-    const child = cluster.fork({ APP_ROLE: role });
+    let child;
+    try {
+      child = cluster.fork({ APP_ROLE: role });
+    } catch (error) {
+      // Node throws the spawn errors it does not expect (ENOMEM, say).
+      return this.replace(role, slot, 0, `could not start a ${role} process (${error.message})`);
+    }
     child.on('message', (message, handle) => sendAcceptors(child, message, handle));
-    child.once('exit', (code, signal) => {
-      if (this.stopping) return;
-      const delay = this.nextDelay(slot, Date.now() - startedAt);
-      this.say(`${role} process ${child.process.pid} exited (${signal ?? `code ${code}`}); starting another${delay ? ` in ${delay} ms` : ''}`);
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (!this.stopping) this.fork(role, slot);
-      }, delay);
-      this.timers.add(timer);
+    child.on('error', (error) => {
+      // A process that failed to spawn (EAGAIN, EMFILE) reports this error and never exits. Any other error
+      // is a message that could not be sent; the process's exit, if it is dying, comes on its own.
+      if (child.process.pid !== undefined) return this.say(`${role} process ${child.process.pid}: ${error.message}`);
+      this.replace(role, slot, 0, `could not start a ${role} process (${error.message})`);
     });
+    child.once('exit', (code, signal) =>
+      this.replace(role, slot, Date.now() - startedAt, `${role} process ${child.process.pid} exited (${signal ?? `code ${code}`})`),
+    );
+  }
+
+  /** Starts another process in `slot`, after a pause that grows while its processes keep dying young. */
+  replace(role, slot, livedMs, what) {
+    if (this.stopping) return;
+    const delay = this.nextDelay(slot, livedMs);
+    this.say(`${what}; starting another${delay ? ` in ${delay} ms` : ''}`);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopping) this.fork(role, slot);
+    }, delay);
+    this.timers.add(timer);
   }
 
   nextDelay(slot, livedMs) {
@@ -108,7 +125,8 @@ function sendAcceptors(child, message, handle) {
     closed = true;
     handle.close();
   };
-  if (copies === 0) return close();
+  // A process already gone would never take them: queued sends to it never complete.
+  if (copies === 0 || child.isDead() || !child.isConnected()) return close();
   // Sends still queued when the process dies never call back.
   child.once('exit', close);
   let unsent = copies;

@@ -1,0 +1,57 @@
+import cluster, { Worker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
+
+const { Supervisor } = require('../../scripts/lib/supervisor');
+
+/** A cluster worker whose process never spawned: no pid, and an error instead of an exit. */
+const unspawned = () => Object.assign(new EventEmitter(), { process: { pid: undefined } }) as unknown as Worker;
+
+describe('the supervisor when a process cannot be started', () => {
+  let forks: Worker[];
+  let said: string[];
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    forks = [];
+    said = [];
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+
+  const supervise = () => new Supervisor({ main: 'main.js', api: 0, workers: 1, say: (line: string) => said.push(line) });
+
+  it('tries again, later each time, when the fork reports a spawn error', () => {
+    jest.spyOn(cluster, 'fork').mockImplementation(() => {
+      forks.push(unspawned());
+      return forks[forks.length - 1];
+    });
+    supervise().start();
+    forks[0].emit('error', new Error('spawn EAGAIN'));
+    jest.advanceTimersByTime(250);
+    expect(forks).toHaveLength(2);
+    forks[1].emit('error', new Error('spawn EAGAIN'));
+    jest.advanceTimersByTime(250);
+    expect(forks).toHaveLength(2);
+    jest.advanceTimersByTime(250);
+    expect(forks).toHaveLength(3);
+    expect(said).toContain('could not start a worker process (spawn EAGAIN); starting another in 250 ms');
+  });
+
+  it('tries again when the fork throws', () => {
+    jest
+      .spyOn(cluster, 'fork')
+      .mockImplementationOnce(() => {
+        throw new Error('spawn ENOMEM');
+      })
+      .mockImplementation(() => {
+        forks.push(unspawned());
+        return forks[forks.length - 1];
+      });
+    supervise().start();
+    jest.advanceTimersByTime(250);
+    expect(forks).toHaveLength(1);
+    expect(said[0]).toBe('could not start a worker process (spawn ENOMEM); starting another in 250 ms');
+  });
+});
