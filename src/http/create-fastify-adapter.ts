@@ -39,7 +39,6 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       const server = createServer(admission.handle);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
-      server.on('close', () => admission?.close());
       return server;
     },
     // Requests already received when closing starts, those waiting for admission included, are answered:
@@ -52,6 +51,12 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     ajv: { customOptions: { allErrors: true, coerceTypes: false } },
     schemaErrorFormatter: schemaErrorMessage,
   });
-  adapter.getInstance().addHook('preClose', async () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS));
+  adapter
+    .getInstance()
+    .addHook('preClose', async () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS))
+    // Not on the HTTP server's 'close': that comes once the connections it accepted itself have ended, while
+    // those taken through extra descriptors may still have requests waiting, which need the stop deadline.
+    // Fastify runs onClose hooks last registered first, so this one runs after the app's wait for them.
+    .addHook('onClose', async () => admission?.close());
   return adapter;
 }
