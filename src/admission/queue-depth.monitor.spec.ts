@@ -12,9 +12,11 @@ describe('QueueDepthMonitor', () => {
 
   beforeAll(() => {
     redis = new Redis('redis://127.0.0.1:6379/11');
+  });
+  beforeEach(async () => {
+    await redis.flushdb();
     monitor = new QueueDepthMonitor(redis, new ServiceCounters(redis), new WaitingRequests(redis, queue));
   });
-  beforeEach(() => redis.flushdb());
   afterAll(() => redis.quit());
 
   it('reads the requests waiting for a worker', async () => {
@@ -35,6 +37,19 @@ describe('QueueDepthMonitor', () => {
     await monitor.refresh();
     expect(monitor.waiting).toBe(40);
     expect(Number.isFinite(monitor.drainRate)).toBe(true);
+  });
+
+  it('measures the drain rate from the requests finished between reads, done and failed alike', async () => {
+    await redis.hset(redisKeys.stats, 'processed', '10', 'failed', '2');
+    await monitor.refresh();
+    const firstReadAt = Date.now();
+    expect(monitor.drainRate).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await redis.hset(redisKeys.stats, 'processed', '50', 'failed', '12');
+    await monitor.refresh();
+    const perSecond = (50 * 1000) / (Date.now() - firstReadAt);
+    expect(monitor.drainRate).toBeGreaterThan(perSecond * 0.8);
+    expect(monitor.drainRate).toBeLessThan(perSecond * 1.25);
   });
 
   it('runs one read at a time, however often it is asked', async () => {

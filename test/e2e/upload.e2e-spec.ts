@@ -159,7 +159,8 @@ describe('Uploading papers as files (offline analyser)', () => {
     expect(accepted.status).toBe(202);
     const finished = await pollUntilFinished(service.baseUrl, accepted.body.request_id);
     expect(finished.body.status).toBe('done');
-    expect(finished.body.result.title.length).toBeLessThanOrEqual(1_000);
+    // Neither the heading nor a cut of it: the analyser found a title in the running text.
+    expect(finished.body.result.title).not.toMatch(/Heading line/);
   });
 
   it('documents the upload in the OpenAPI description', async () => {

@@ -34,6 +34,11 @@ export class HalfSentRequest {
     this.socket.write(this.head + this.body.slice(0, this.body.length >> 1));
   }
 
+  /** Closes the connection without sending the rest. */
+  abandon(): void {
+    this.socket.destroy();
+  }
+
   /** Sends the rest and answers the server's whole answer (status line, headers and body). */
   finish(): Promise<string> {
     this.socket.write(this.body.slice(this.body.length >> 1));
