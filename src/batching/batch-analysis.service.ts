@@ -189,8 +189,9 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   private async awaitHolder(pending: PendingAnalysis): Promise<void> {
     try {
       const result = await this.claims.resultFromHolder(pending.cacheKey);
-      if (result) pending.resolve(result);
-      else this.collector.add(pending);
+      if (!result) return this.collector.add(pending);
+      pending.resolve(result);
+      await this.counters.increment({ llm_shared_papers: 1 }).catch(() => undefined);
     } catch (error) {
       pending.reject(error as Error);
     }

@@ -14,6 +14,7 @@ const TOTALS: Record<string, { help: string; read: TotalReader }> = {
   rpa_llm_calls_total: { help: 'Analyser calls, each carrying a batch of papers', read: (status) => status.llm.calls },
   rpa_llm_failed_calls_total: { help: 'Analyser calls that failed', read: (status) => status.llm.failed_calls },
   rpa_llm_papers_total: { help: 'Papers sent to the analyser, over all calls', read: (status) => status.llm.papers },
+  rpa_llm_shared_papers_total: { help: 'Papers answered by the call another worker process was making for them', read: (status) => status.llm.shared_papers },
   rpa_llm_call_milliseconds_total: { help: 'Time spent in analyser calls', read: (status) => status.llm.call_ms },
   rpa_llm_prompt_tokens_total: { help: 'Prompt tokens the LLM provider counted', read: (status) => status.llm.prompt_tokens },
   rpa_llm_completion_tokens_total: { help: 'Completion tokens the LLM provider counted', read: (status) => status.llm.completion_tokens },

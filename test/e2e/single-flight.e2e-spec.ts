@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
-import { pollUntilFinished, postJson } from '../support/http-client';
+import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
 import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
 import { emptyDatabase, redisUrlForDatabase, RunningApp, startApp } from '../support/test-app';
@@ -39,7 +40,13 @@ describe('single flight across worker processes', () => {
 
   it('analyses a paper submitted many times at once with one call, and every request gets the result', async () => {
     const paper = { title: 'One paper, many requests', abstract: sampleAbstract(501) };
-    const accepted = await Promise.all(Array.from({ length: COPIES }, () => postJson(api.baseUrl, '/analyze', paper)));
+    // One by one, so that each copy is a job of its own (a submission window is 2 ms) and the workers,
+    // each waiting on the queue in turn, take different copies while the first call is held.
+    const accepted = [];
+    for (let copy = 0; copy < COPIES; copy += 1) {
+      accepted.push(await postJson(api.baseUrl, '/analyze', paper));
+      await sleep(10);
+    }
     expect(accepted.map((answer) => answer.status)).toEqual(Array(COPIES).fill(202));
 
     const finished = await Promise.all(accepted.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
@@ -47,5 +54,8 @@ describe('single flight across worker processes', () => {
     expect(new Set(finished.map((answer) => JSON.stringify(answer.body.result))).size).toBe(1);
 
     expect(groq.stats().call_log.filter((call) => call.status === 200)).toEqual([expect.objectContaining({ papers: 1 })]);
+    // Copies taken by the other workers waited for the holder's result: the claim in Redis, not a worker's own memory, saved those calls.
+    const { body: status } = await request(api.baseUrl, '/status');
+    expect(status.llm.shared_papers).toBeGreaterThanOrEqual(1);
   });
 });

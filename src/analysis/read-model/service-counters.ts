@@ -12,6 +12,7 @@ export const COUNTERS = [
   'llm_calls',
   'llm_failed_calls',
   'llm_papers',
+  'llm_shared_papers',
   'llm_call_ms',
   'llm_prompt_tokens',
   'llm_completion_tokens',

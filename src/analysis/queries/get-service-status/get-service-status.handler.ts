@@ -52,6 +52,7 @@ export class GetServiceStatusHandler implements IQueryHandler<GetServiceStatusQu
         calls: totals.llm_calls,
         failed_calls: totals.llm_failed_calls,
         papers: totals.llm_papers,
+        shared_papers: totals.llm_shared_papers,
         call_ms: callMs,
         papers_per_call: perCall(totals.llm_papers, totals.llm_calls),
         average_call_ms: perCall(callMs, totals.llm_calls),

@@ -27,6 +27,8 @@ export class LlmTotalsDto {
   @ApiProperty({ example: 150, description: 'Analyser calls, each carrying a batch of papers' }) calls!: number;
   @ApiProperty({ example: 1 }) failed_calls!: number;
   @ApiProperty({ example: 1110, description: 'Papers sent to the analyser, over all calls' }) papers!: number;
+  @ApiProperty({ example: 12, description: 'Papers a worker process had to analyse that another one was already analysing: answered by its call' })
+  shared_papers!: number;
   @ApiProperty({ example: 123000, description: 'Milliseconds spent in calls, over all calls (waiting for the rate limits excluded)' }) call_ms!: number;
   @ApiProperty({ example: 7.4, description: 'Papers per call, on average' }) papers_per_call!: number;
   @ApiProperty({ example: 820, description: 'Milliseconds a call took, on average (waiting for a slot or the rate limits excluded)' }) average_call_ms!: number;
