@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
 import { CallLogEntry } from '../fakes/fake-groq-stats';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
@@ -48,8 +49,19 @@ describe('LLM rate limits shared by worker processes', () => {
     processes.push(api, ...workers);
     await Promise.all([waitForOutput(api, /Listening on/), ...workers.map((worker) => waitForOutput(worker, /Worker started/))]);
   };
-  const submit = (count: number) =>
-    Promise.all(Array.from({ length: count }, () => postJson(API_URL, '/analyze', { abstract: sampleAbstract(nextAbstract++) })));
+  /**
+   * One by one, so that each request is a job of its own (a submission window is 2 ms): the two workers,
+   * each waiting on the queue in turn, then take them alternately, and a limit kept by one process alone
+   * would let through twice what the key allows.
+   */
+  const submit = async (count: number) => {
+    const accepted = [];
+    for (let n = 0; n < count; n += 1) {
+      accepted.push(await postJson(API_URL, '/analyze', { abstract: sampleAbstract(nextAbstract++) }));
+      await sleep(10);
+    }
+    return accepted;
+  };
   const finish = (accepted: Awaited<ReturnType<typeof submit>>, timeoutMs: number) =>
     Promise.all(accepted.map((answer) => pollUntilFinished(API_URL, answer.body.request_id, timeoutMs)));
 
@@ -89,7 +101,10 @@ describe('LLM rate limits shared by worker processes', () => {
     groq.queueFaults(['rate_limited']);
 
     const [refused] = await submit(1);
-    while (groq.stats().rate_limited === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The service's own count, not the fake's: the fake counts the 429 as it sends it, before the worker has
+    // read it and paused the others.
+    const deadline = Date.now() + 10_000;
+    while ((await request(API_URL, '/status')).body.llm.rate_limited_calls === 0 && Date.now() < deadline) await sleep(50);
     const later = await submit(4);
     const finished = await finish([refused, ...later], 20_000);
 
