@@ -123,14 +123,18 @@ describe('a worker process stopping with jobs in hand', () => {
       GROQ_API_KEY: 'gsk_test_key',
       GROQ_BASE_URL: groqUrl,
     });
-    await waitForOutput(worker, /Worker started/);
-    const accepted = await Promise.all([1, 2, 3].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_000 + seed) })));
-    const ids: string[] = accepted.map((answer) => answer.body.request_id);
-    const deadline = Date.now() + 10_000;
-    while ((await statusesOf(ids)).some((status) => status !== 'processing') && Date.now() < deadline) await sleep(20);
-    expect(await statusesOf(ids)).toEqual(['processing', 'processing', 'processing']);
+    try {
+      await waitForOutput(worker, /Worker started/);
+      const accepted = await Promise.all([1, 2, 3].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_000 + seed) })));
+      const ids: string[] = accepted.map((answer) => answer.body.request_id);
+      const deadline = Date.now() + 10_000;
+      while ((await statusesOf(ids)).some((status) => status !== 'processing') && Date.now() < deadline) await sleep(20);
+      expect(await statusesOf(ids)).toEqual(['processing', 'processing', 'processing']);
 
-    await worker.stop();
-    expect(await statusesOf(ids)).toEqual(['done', 'done', 'done']);
+      await worker.stop();
+      expect(await statusesOf(ids)).toEqual(['done', 'done', 'done']);
+    } finally {
+      await worker.stop();
+    }
   });
 });

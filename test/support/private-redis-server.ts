@@ -17,6 +17,8 @@ export class PrivateRedisServer {
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     probe.on('error', () => undefined);
     for (let attempt = 0; ; attempt += 1) {
+      // Its own, not one left on the port by an earlier run, which this one could neither stop nor trust.
+      if (this.process.exitCode !== null) throw new Error(`redis-server on port ${this.port} exited at once (code ${this.process.exitCode}): is the port taken?`);
       try {
         await probe.connect();
         await probe.ping();

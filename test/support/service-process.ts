@@ -8,8 +8,11 @@ const MAIN = join(PROJECT_ROOT, 'dist', 'main.js');
 export interface ServiceProcess {
   child: ChildProcess;
   output(): string;
+  /** SIGTERM, then SIGKILL if the process has not exited within the 15 s `npm start` would give it. */
   stop(): Promise<number | null>;
 }
+
+const STOP_GRACE_MS = 15_000;
 
 /** Runs `node dist/main.js` as production does, with only the given environment on top of PATH. */
 export function spawnMain(environment: Record<string, string>): ServiceProcess {
@@ -25,9 +28,11 @@ export function spawnMain(environment: Record<string, string>): ServiceProcess {
     child,
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       const [code] = await once(child, 'exit');
+      clearTimeout(kill);
       return code as number | null;
     },
   };
