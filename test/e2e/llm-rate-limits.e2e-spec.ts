@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
 import { CallLogEntry } from '../fakes/fake-groq-stats';
+import { eventually } from '../support/eventually';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
 import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
@@ -103,8 +104,7 @@ describe('LLM rate limits shared by worker processes', () => {
     const [refused] = await submit(1);
     // The service's own count, not the fake's: the fake counts the 429 as it sends it, before the worker has
     // read it and paused the others.
-    const deadline = Date.now() + 10_000;
-    while ((await request(API_URL, '/status')).body.llm.rate_limited_calls === 0 && Date.now() < deadline) await sleep(50);
+    await eventually(async () => (await request(API_URL, '/status')).body.llm.rate_limited_calls, (calls) => calls > 0, 10_000);
     const later = await submit(4);
     const finished = await finish([refused, ...later], 20_000);
 

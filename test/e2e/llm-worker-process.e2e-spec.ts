@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { countPaperTokens } from '../../src/llm/groq/paper-prompt';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
+import { eventually } from '../support/eventually';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { sampleAbstract, samplePaperText } from '../support/sample-papers';
 import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
@@ -127,9 +127,7 @@ describe('a worker process stopping with jobs in hand', () => {
       await waitForOutput(worker, /Worker started/);
       const accepted = await Promise.all([1, 2, 3].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_000 + seed) })));
       const ids: string[] = accepted.map((answer) => answer.body.request_id);
-      const deadline = Date.now() + 10_000;
-      while ((await statusesOf(ids)).some((status) => status !== 'processing') && Date.now() < deadline) await sleep(20);
-      expect(await statusesOf(ids)).toEqual(['processing', 'processing', 'processing']);
+      await eventually(() => statusesOf(ids), (statuses) => statuses.every((status) => status === 'processing'), 10_000, 20);
 
       await worker.stop();
       expect(await statusesOf(ids)).toEqual(['done', 'done', 'done']);

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { eventually } from '../support/eventually';
 import { postJson, request } from '../support/http-client';
 import { PrivateRedisServer } from '../support/private-redis-server';
 import { sampleAbstract } from '../support/sample-papers';
@@ -19,15 +20,8 @@ describe('when Redis goes away', () => {
   });
 
   /** Submits until the app accepts again, for up to 10 s. */
-  async function acceptedAgain(seed: number): Promise<number> {
-    const deadline = Date.now() + 10_000;
-    let accepted = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(seed) });
-    while (accepted.status !== 202 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      accepted = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(seed) });
-    }
-    return accepted.status;
-  }
+  const acceptedAgain = async (seed: number) =>
+    (await eventually(() => postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(seed) }), (answer) => answer.status === 202, 10_000, 200)).status;
 
   it('answers 503 with Retry-After, stays live but not ready, and recovers when Redis is back', async () => {
     expect((await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(1) })).status).toBe(202);

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { eventually } from '../support/eventually';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { PrivateRedisServer } from '../support/private-redis-server';
 import { sampleAbstract } from '../support/sample-papers';
@@ -55,16 +56,6 @@ function listeningDescriptors(pid: number, inode: string): number {
       return false;
     }
   }).length;
-}
-
-async function eventually<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const ready = () => request(BASE_URL, '/health/ready').then((answer) => answer.status === 200, () => false);

@@ -12,6 +12,7 @@ import { countChatTokens, countTokens } from '../../src/llm/token-counter';
 import { FakeGroqServer } from './fake-groq-server';
 import { formatGroqDuration } from './groq-duration';
 import { RateWindow } from './rate-window';
+import { eventually } from '../support/eventually';
 
 const MODEL = 'openai/gpt-oss-120b';
 const MAX_COMPLETION_TOKENS = 1_000;
@@ -74,14 +75,6 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the call to fail');
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('FakeGroqServer with the real groq-sdk', () => {
@@ -337,7 +330,7 @@ describe('FakeGroqServer with the real groq-sdk', () => {
       // another realm, so groq-sdk cannot recognise it and raises its parent class, APIConnectionError.
       expect(error).toBeInstanceOf(APIConnectionError);
       expect(Date.now() - started).toBeGreaterThanOrEqual(280);
-      await waitFor(() => server.openHeldRequests() === 0);
+      await eventually(() => server.openHeldRequests(), (held) => held === 0, 2_000, 10);
       expect(server.stats()).toMatchObject({ calls: 1, faults: 1, faults_by_kind: { timeout: 1 } });
       expect(server.stats().call_log[0]).toMatchObject({ status: 0, fault: 'timeout' });
     });
@@ -422,7 +415,7 @@ describe('FakeGroqServer with the real groq-sdk', () => {
     it('stop() returns promptly while a timeout fault holds a request', async () => {
       server.queueFaults(['timeout']);
       const pending = failureOf(clientWith({ timeout: 30_000 }).chat.completions.create(requestFor(papers(1))));
-      await waitFor(() => server.stats().calls === 1);
+      await eventually(() => server.stats().calls, (calls) => calls === 1, 2_000, 10);
 
       const started = Date.now();
       await server.stop();
@@ -433,7 +426,7 @@ describe('FakeGroqServer with the real groq-sdk', () => {
     it('stop() returns promptly while a latency delay is pending', async () => {
       server.configure({ latencyMs: 30_000 });
       const pending = failureOf(clientWith({ timeout: 60_000 }).chat.completions.create(requestFor(papers(1))));
-      await waitFor(() => server.stats().calls === 1);
+      await eventually(() => server.stats().calls, (calls) => calls === 1, 2_000, 10);
       const started = Date.now();
       await server.stop();
       expect(Date.now() - started).toBeLessThan(1_000);
