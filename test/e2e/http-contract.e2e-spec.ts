@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redisKeys } from '../../src/redis/redis-keys';
+import { expectError } from '../support/expect-error';
 import { HalfSentRequest } from '../support/half-sent-request';
 import { postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
@@ -19,11 +20,6 @@ describe('HTTP contract (api role)', () => {
     service = await startApp(DATABASE, { APP_ROLE: 'api', MAX_TEXT_CHARS: '2000' });
   });
   afterAll(() => service.close());
-
-  const expectError = (answer: { status: number; body: any }, status: number, message: RegExp) => {
-    expect(answer.status).toBe(status);
-    expect(answer.body).toEqual({ statusCode: status, error: expect.any(String), message: expect.stringMatching(message) });
-  };
 
   it('accepts a paper with 202, a UUID v4 request id, status_url and Location', async () => {
     const answer = await postJson(service.baseUrl, '/analyze', { title: 'A study', abstract: sampleAbstract(1) });

@@ -5,6 +5,7 @@ import { expectedSections, papersWithExpectedSections } from '../../eval/paper-f
 import { sectionKind } from '../../src/papers/section-detector';
 import { compressionBombPdf, garbagePdf, passwordProtectedPdf, scannedPdf, slowPdf } from '../fixtures/pdf/hostile-pdfs';
 import { shortNotePdf, textPdf } from '../fixtures/pdf/pdf-builder';
+import { expectError } from '../support/expect-error';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { describeWithSharedPapers } from '../support/shared-papers';
 import { sampleAbstract, samplePaperText } from '../support/sample-papers';
@@ -29,11 +30,6 @@ function startStalledUpload(baseUrl: string): { sent: Promise<void>; abandon(): 
   );
   return { sent, abandon: () => upload.destroy() };
 }
-
-const expectError = (answer: { status: number; body: any }, status: number, message: RegExp) => {
-  expect(answer.status).toBe(status);
-  expect(answer.body).toEqual({ statusCode: status, error: expect.any(String), message: expect.stringMatching(message) });
-};
 
 describe('Uploading papers as files (offline analyser)', () => {
   let service: RunningApp;
