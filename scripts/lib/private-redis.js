@@ -3,6 +3,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
 const net = require('node:net');
+const { tmpdir } = require('node:os');
 const path = require('node:path');
 
 const DEFAULT_REDIS = { host: '127.0.0.1', port: 6379 };
@@ -32,14 +33,19 @@ function hasRedisServer() {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
-async function startPrivateRedis(say) {
+/**
+ * Starts redis-server on 127.0.0.1:6379 and waits until it answers. `persistent` (npm start) keeps an
+ * append-only file under data/redis; otherwise (a test run) nothing is written anywhere.
+ */
+async function startPrivateRedis(say, { persistent = true } = {}) {
   if (!hasRedisServer()) {
     say('No Redis answers on 127.0.0.1:6379 and no redis-server is installed: run `docker compose up -d redis`, or install your distribution\'s redis-server package (e.g. `apt-get install redis-server`), or set REDIS_URL.');
     return undefined;
   }
-  mkdirSync(PRIVATE_REDIS_DIR, { recursive: true });
   const { host, port } = DEFAULT_REDIS;
-  const redis = spawn('redis-server', ['--bind', host, '--port', String(port), '--dir', PRIVATE_REDIS_DIR, '--appendonly', 'yes', '--save', ''], {
+  if (persistent) mkdirSync(PRIVATE_REDIS_DIR, { recursive: true });
+  const storage = persistent ? ['--dir', PRIVATE_REDIS_DIR, '--appendonly', 'yes'] : ['--dir', tmpdir(), '--appendonly', 'no'];
+  const redis = spawn('redis-server', ['--bind', host, '--port', String(port), ...storage, '--save', ''], {
     stdio: ['ignore', 'ignore', 'inherit'],
     // A group of its own: Ctrl-C in the terminal reaches the launcher alone, which stops Redis last,
     // once the processes using it have finished their work.
@@ -60,7 +66,7 @@ async function startPrivateRedis(say) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  say(`started a private Redis on ${host}:${port} (data in ${path.relative(process.cwd(), PRIVATE_REDIS_DIR)})`);
+  say(`started a private Redis on ${host}:${port} (${persistent ? `data in ${path.relative(process.cwd(), PRIVATE_REDIS_DIR)}` : 'kept in memory only'})`);
   return redis;
 }
 

@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const SCENARIO = join(__dirname, '..', 'support', 'launcher-scenario.js');
-/** A private network namespace needs root (as in CI); elsewhere this suite cannot isolate port 6379. */
-const canIsolateNetwork = spawnSync('unshare', ['-n', 'true']).status === 0;
+/** Private network and mount namespaces need root (as in CI); elsewhere this suite cannot isolate port 6379 and data/. */
+const canIsolateNetwork = spawnSync('unshare', ['-n', '-m', 'true']).status === 0;
 
 function runScenario(path?: string, stop: Record<string, string> = {}) {
-  const run = spawnSync('unshare', ['-n', process.execPath, SCENARIO, ...(path ? [path] : [])], {
+  const run = spawnSync('unshare', ['-n', '-m', process.execPath, SCENARIO, ...(path ? [path] : [])], {
     encoding: 'utf8',
     timeout: 90_000,
     env: { ...process.env, ...stop },

@@ -4,7 +4,8 @@ const { DEFAULT_REDIS, redisAnswers, startPrivateRedis } = require('../../script
 
 module.exports = async function startRedisIfNeeded() {
   if (await redisAnswers(DEFAULT_REDIS)) return;
-  const redis = await startPrivateRedis((message) => process.stderr.write(`[test setup] ${message}\n`));
+  // In memory only: a test run must not write into the data npm start keeps under data/redis.
+  const redis = await startPrivateRedis((message) => process.stderr.write(`[test setup] ${message}\n`), { persistent: false });
   if (!redis) throw new Error('The tests need Redis on 127.0.0.1:6379 and none could be started.');
   globalThis.privateRedis = redis;
 };

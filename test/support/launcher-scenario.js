@@ -1,11 +1,12 @@
 'use strict';
 /**
- * Runs inside a fresh network namespace (`unshare -n`), where nothing answers on 127.0.0.1:6379:
+ * Runs inside fresh network and mount namespaces (`unshare -n -m`), where nothing answers on 127.0.0.1:6379:
  * starts the `npm start` launcher, waits until the service is ready, stops it and prints what it saw
  * as one JSON line. It stops the launcher with the signal in STOP_SIGNAL (SIGTERM when unset), sent to
  * its whole process group when GROUP_SIGNAL is set, as a terminal does on Ctrl-C or when it closes.
  */
 const { spawn, spawnSync } = require('node:child_process');
+const { mkdirSync } = require('node:fs');
 const { once } = require('node:events');
 const path = require('node:path');
 const { DEFAULT_REDIS, redisAnswers } = require('../../scripts/lib/private-redis');
@@ -25,6 +26,10 @@ async function waitForReady(launcher, timeoutMs) {
 
 async function main() {
   spawnSync('ip', ['link', 'set', 'lo', 'up']);
+  // The launcher's private Redis keeps its append-only file under data/redis: here it goes to a tmpfs of
+  // this mount namespace, not into the data of an npm start running beside the tests.
+  mkdirSync(path.join(ROOT, 'data'), { recursive: true });
+  spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', path.join(ROOT, 'data')]);
   const redisBefore = await redisAnswers(DEFAULT_REDIS);
   const environment = { ...process.env, PORT: String(PORT), LOG_LEVEL: 'warn', PATH: process.argv[2] ?? process.env.PATH };
   delete environment.REDIS_URL;
