@@ -36,10 +36,19 @@ import { ensureFdLimit } from './lib/fd-limit';
 import { CollectedIds, LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, idsOf, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
 import { AnalyzeWorkload, analyzeWorkload, describeThinkTime, ThinkTime, thinkTimeOf } from './lib/workloads';
-import { ServerProcess, passedThroughSettings, serviceEnvironment, serviceProcesses, startBaseline, startService, unlimitedFakeGroqSettings } from './lib/servers';
+import {
+  SERVICE_NODE_FLAGS,
+  ServerProcess,
+  passedThroughSettings,
+  serviceEnvironment,
+  serviceProcesses,
+  startBaseline,
+  startService,
+  unlimitedFakeGroqSettings,
+} from './lib/servers';
 
 const DATABASE = 14;
 
@@ -278,6 +287,7 @@ async function main(): Promise<void> {
     `${client.description}, pipelining 1, request timeout ${timeout} s; ${fds.text}. Load generator, servers and Redis on the same machine, over 127.0.0.1;`,
     `${idle.toFixed(2)} cores busy with other work just before the run.`,
     'Each request: POST /analyze with a distinct ~800-character text of random words. Redis database 14, flushed before each target.',
+    `Baseline: bench/bare-baseline.server.ts, with the V8 flags npm start gives the service's processes (${SERVICE_NODE_FLAGS.join(' ')}).`,
     `Service (${revision}): \`node scripts/start.js\` with ${values.analyser === 'groq' ? `the groq adapter against the fake Groq server at ${values['groq-latency-ms']} ms (the workers wait on the LLM, as in production)` : 'LLM_PROVIDER=offline (the worker analyses on this machine\'s CPU during the load)'}, LOG_LEVEL=warn, THROTTLE_LIMIT = THROTTLE_STATUS_LIMIT = 100,000,000, MAX_QUEUE_SIZE = 10,000,000 (its maximum).${passedThroughSettings()}`,
     '',
     '| round | target | accepted/s (2xx) | answers/s | p50 ms | p90 ms | p99 ms | status codes | socket errors | timeouts | accept queue |',
@@ -303,7 +313,7 @@ async function main(): Promise<void> {
       [round.baseline, round.target].flatMap((target) => (target ? [`- ${rounds > 1 ? `round ${index + 1}, ` : ''}${target.name}: ${describeCpu(target.cpu)}; ${serverMicroseconds(target)}`] : [])),
     ),
     '',
-    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
+    `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${timeoutNote(connections, timeout, ratios.length > 0)} ${ACCEPT_QUEUE_NOTE}`,
   ];
   // A run with think time answers another question than the closed loop's, so it keeps its own section.
   const section = thinkMs ? { name: 'bench:http-think-time', script: `bench -- --think-time ${thinkMs.min / 1000}-${thinkMs.max / 1000}` } : { name: 'bench:http', script: 'bench' };

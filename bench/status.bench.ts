@@ -31,7 +31,7 @@ import { h2loadClient, h2loadVersion, pacedIntervalMs } from './lib/h2load-clien
 import { LOAD_CLIENT_OPTIONS, LoadClient, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, TIMEOUT_NOTE } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, startService } from './lib/servers';
 import { statusWorkload } from './lib/workloads';
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     ...runs.map((run) => `- round ${run.round}, ${fmt(run.connections)} connections: ${describeCpu(run.cpu)}`),
     ...pacedRuns.map((run) => `- round ${run.round}, ${fmt(run.connections)} connections paced at ${fmt(pacedRate)}/s: ${describeCpu(run.cpu)}`),
     '',
-    `${client.describeCounting(timeout)}${paced ? ` ${paced.describeCounting(timeout)}` : ''} Socket errors do not include timeouts. ${TIMEOUT_NOTE} ${ACCEPT_QUEUE_NOTE}`,
+    `${client.describeCounting(timeout)}${paced ? ` ${paced.describeCounting(timeout)}` : ''} Socket errors do not include timeouts. ${timeoutNote(Math.max(...connectionCounts), timeout, false)} ${ACCEPT_QUEUE_NOTE}`,
   ].join('\n');
   publishReport('bench:status', 'bench:status', body, {
     command,

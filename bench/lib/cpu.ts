@@ -125,7 +125,7 @@ export async function backgroundLoad(ms = 2_000): Promise<number> {
 
 export function describeCpu(share: CpuShare): string {
   const order = ['client', 'primary', 'all', 'api', 'worker', 'server', 'redis', 'other'];
-  const names: Record<string, string> = { client: 'load generator', primary: 'supervisor', all: 'server', api: 'api processes', worker: 'worker', server: 'server', redis: 'redis-server', other: 'other processes' };
+  const names: Record<string, string> = { client: 'load generator (with the bench process)', primary: 'supervisor', all: 'server', api: 'api processes', worker: 'worker', server: 'server', redis: 'redis-server', other: 'other processes' };
   const parts = Object.entries(share.usage)
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
     .map(([label, cores]) => `${names[label] ?? label} ${cores.toFixed(2)}`);

@@ -53,8 +53,9 @@ export function serviceRevision(): string {
   const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
   const head = git('rev-parse', '--short', 'HEAD');
   if (head.status !== 0) return 'unknown revision';
-  const dirty = git('status', '--porcelain', '--', 'src').stdout.trim() !== '';
-  return `commit ${head.stdout.trim()}${dirty ? ' + uncommitted changes in src/' : ''}`;
+  // What runs is the service (src/), how npm start runs it (scripts/) and what measures it (bench/).
+  const changed = ['src', 'scripts', 'bench'].filter((folder) => git('status', '--porcelain', '--', folder).stdout.trim() !== '');
+  return `commit ${head.stdout.trim()}${changed.length > 0 ? ` + uncommitted changes in ${changed.map((folder) => `${folder}/`).join(', ')}` : ''}`;
 }
 
 /** The command as the user typed it, for the report. */
@@ -64,13 +65,19 @@ export function commandLine(script: string): string {
 }
 
 /** What the timeouts at thousands of connections are, as measured with `ss -tnp` during runs (see the report). */
-export const TIMEOUT_NOTE =
-  'Node 20\'s libuv accepts one connection each time it polls a listening descriptor readable, and under this load a ' +
-  'poll round lasts tens of milliseconds. The baseline listens through one descriptor: of 10,000 connections opened at ' +
-  'once, those it has not accepted when the first requests fill its event loop stay in the kernel accept queue, their ' +
-  'requests unanswered for the rest of the run (the accept-queue column). The service\'s api processes accept through ' +
-  '16 descriptors each, and through 240 more while 256 or more connections wait (src/http/extra-acceptors.ts). ' +
-  'Timeouts are requests that waited in that queue more than 10 s.';
+export function timeoutNote(connections: number, timeoutSeconds: number, withBaseline: boolean): string {
+  return [
+    'Node 20\'s libuv accepts one connection each time it polls a listening descriptor readable, and under this load a poll round lasts tens of milliseconds.',
+    ...(withBaseline
+      ? [
+          `The baseline listens through one descriptor: of ${fmt(connections)} connections opened at once, those it has not accepted when the first requests`,
+          'fill its event loop stay in the kernel accept queue, their requests unanswered for the rest of the run (the accept-queue column).',
+        ]
+      : []),
+    'The service\'s api processes accept through 16 descriptors each, and through 240 more while 256 or more connections wait (src/http/extra-acceptors.ts).',
+    `Timeouts are requests that waited in that queue more than ${timeoutSeconds} s.`,
+  ].join(' ');
+}
 
 /** The accept-queue column: its largest sampled length and its length as the load stopped. */
 export const describeAcceptQueue = (queue: AcceptQueue | undefined) => (queue ? `${fmt(queue.max)} / ${fmt(queue.atEnd)}` : 'not read');

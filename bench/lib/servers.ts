@@ -9,6 +9,9 @@ import { log } from './log';
 import { ROOT } from './paths';
 import { redisUrl } from './redis';
 
+/** The V8 flags npm start's supervisor (plain CommonJS) gives the service's processes. */
+export const { NODE_FLAGS: SERVICE_NODE_FLAGS } = require('../../scripts/lib/supervisor') as { NODE_FLAGS: readonly string[] };
+
 export class ServerProcess {
   private output = '';
   private readonly seen = new Set<number>();
@@ -103,7 +106,8 @@ const LISTEN_BACKLOG = 8192;
 export async function startBaseline(port: number, database: 14 | 15): Promise<ServerProcess> {
   await assertPortFree(port);
   const args = ['--port', String(port), '--redis', redisUrl(database), '--backlog', String(LISTEN_BACKLOG)];
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-baseline.server.ts'), ...args], {
+  // The V8 flags npm start gives the service's processes: the ratio is of the servers, not of their heap settings.
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-baseline.server.ts'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -139,4 +139,4 @@ function sendAcceptors(child, message, handle) {
   for (let n = 0; n < copies; n += 1) child.send({ rpa: ACCEPTOR_HANDLE }, handle, sent);
 }
 
-module.exports = { Supervisor };
+module.exports = { NODE_FLAGS, Supervisor };
