@@ -51,13 +51,15 @@ describe('WaitingRequests', () => {
     expect(await waiting.count()).toBe(6);
   });
 
-  it('gives back the requests of a job that was never added', async () => {
+  it('withdraws the requests of a job never added: deletes their records, uncounting only those written', async () => {
     await redis.rpush('test:queue:wait', 'job-1');
     await arrive(10);
-    const pipeline = redis.pipeline();
-    waiting.addWithdrawal(pipeline, 4);
-    await pipeline.exec();
-    expect(await waiting.count()).toBe(6);
+    await redis.hset('test:record:a', 'status', 'queued');
+    await redis.hset('test:record:b', 'status', 'queued');
+    // test:record:c was never written (its write failed before reaching Redis), so it was never counted.
+    expect(await waiting.withdraw(['test:record:a', 'test:record:b', 'test:record:c'])).toBe(2);
+    expect(await redis.exists('test:record:a', 'test:record:b')).toBe(0);
+    expect(await waiting.count()).toBe(8);
   });
 
   it('says none wait when the wait list is empty, and at least one a job when the count fell short', async () => {

@@ -18,7 +18,24 @@ end
 redis.call('DECRBY', KEYS[1], ARGV[1])
 return 1`;
 
-type TakingRedis = Redis & { takeWaitingRequests(countKey: string, jobKey: string, count: number): Promise<number> };
+/**
+ * Deletes the records of requests that will get no job, and takes off the waiting count as many as it deleted:
+ * a record that was never written (its write failed before reaching Redis) was never counted either.
+ */
+const WITHDRAW = `
+local deleted = 0
+for i = 2, #KEYS do
+  deleted = deleted + redis.call('DEL', KEYS[i])
+end
+if deleted > 0 then
+  redis.call('DECRBY', KEYS[1], deleted)
+end
+return deleted`;
+
+type TakingRedis = Redis & {
+  takeWaitingRequests(countKey: string, jobKey: string, count: number): Promise<number>;
+  withdrawWaitingRequests(keyCount: number, countKey: string, ...recordKeys: string[]): Promise<number>;
+};
 
 /**
  * How many requests wait for a worker. A job carries a whole submission window, so Bull's job counts say
@@ -34,19 +51,25 @@ export class WaitingRequests {
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
   ) {
     if (!('takeWaitingRequests' in redis)) redis.defineCommand('takeWaitingRequests', { numberOfKeys: 2, lua: TAKE_ONCE });
+    if (!('withdrawWaitingRequests' in redis)) redis.defineCommand('withdrawWaitingRequests', { lua: WITHDRAW });
     this.redis = redis as TakingRedis;
   }
 
   /**
    * Adds to `pipeline` the counting of `count` requests whose job is about to be added. Counted before the
-   * job exists, a worker can never take them off first, and a failed add is undone with `addWithdrawal`.
+   * job exists, a worker can never take them off first, and a failed add is undone with `withdraw`.
    */
   addArrival(pipeline: ChainableCommander, count: number): void {
     pipeline.incrby(redisKeys.waitingRequests, count);
   }
 
-  addWithdrawal(pipeline: ChainableCommander, count: number): void {
-    pipeline.decrby(redisKeys.waitingRequests, count);
+  /**
+   * Undoes the arrival of requests that will get no job: deletes their records and takes off the count those
+   * that were written. Sent on the connection that sent the writes, it runs after them even when their answer
+   * was lost (a command timed out, say), so writes that still reach Redis are undone too.
+   */
+  withdraw(recordKeys: readonly string[]): Promise<number> {
+    return this.redis.withdrawWaitingRequests(1 + recordKeys.length, redisKeys.waitingRequests, ...recordKeys);
   }
 
   /** Whether this call took the job's requests off the count (false when an earlier run of the job had). */

@@ -13,7 +13,7 @@ const record = <S extends 'queued' | 'done'>(requestId: string, status: S) =>
   };
 
 describe('SubmissionRecorder', () => {
-  const transaction = { exec: jest.fn(), writeExpiring: jest.fn(), del: jest.fn() };
+  const transaction = { exec: jest.fn(), writeExpiring: jest.fn() };
   const redis = { pipeline: jest.fn(() => transaction), defineCommand: jest.fn() };
   const readModel = {
     creation: (written: AnalysisRecord) => ({ key: `rpa:request:${written.requestId}`, fields: ['status', written.status], ttlSeconds: 60 }),
@@ -23,7 +23,7 @@ describe('SubmissionRecorder', () => {
   const papers = { saving: (hash: string) => ({ key: `rpa:paper:${hash}`, value: '{}', ttlSeconds: 60 }) };
   const counters = { addIncrement: jest.fn() };
   const jobs = { enqueue: jest.fn(), isEnqueued: jest.fn() };
-  const waiting = { addArrival: jest.fn(), addWithdrawal: jest.fn() };
+  const waiting = { addArrival: jest.fn(), withdraw: jest.fn() };
   const recorder = new SubmissionRecorder(
     redis as unknown as Redis,
     readModel as unknown as AnalysisReadModel,
@@ -36,7 +36,7 @@ describe('SubmissionRecorder', () => {
   beforeEach(() => {
     jest.clearAllMocks();
     transaction.exec.mockResolvedValue([]);
-    transaction.del.mockReturnValue(transaction);
+    waiting.withdraw.mockResolvedValue(0);
     jobs.enqueue.mockResolvedValue(undefined);
     jobs.isEnqueued.mockResolvedValue(false);
     readModel.anyTaken.mockResolvedValue(false);
@@ -73,8 +73,7 @@ describe('SubmissionRecorder', () => {
     ]);
     expect(queued).toMatchObject({ status: 'rejected', reason: new Error('Connection is closed.') });
     expect(done.status).toBe('fulfilled');
-    expect(transaction.del).toHaveBeenCalledWith('rpa:request:q');
-    expect(waiting.addWithdrawal).toHaveBeenCalledWith(transaction, 1);
+    expect(waiting.withdraw).toHaveBeenCalledWith(['rpa:request:q']);
   });
 
   it('keeps and answers the submissions whose job was added although the add reported an error', async () => {
@@ -82,8 +81,7 @@ describe('SubmissionRecorder', () => {
     jobs.isEnqueued.mockResolvedValueOnce(true);
     await expect(recorder.record({ record: record('q', 'queued'), paper: { text: 'Q' } })).resolves.toBeUndefined();
     expect(jobs.isEnqueued).toHaveBeenCalledWith([{ requestId: 'q', paperHash: 'hash-q' }]);
-    expect(transaction.del).not.toHaveBeenCalled();
-    expect(waiting.addWithdrawal).not.toHaveBeenCalled();
+    expect(waiting.withdraw).not.toHaveBeenCalled();
   });
 
   it('keeps and answers the submissions whose job a worker already ran although the add reported an error', async () => {
@@ -91,12 +89,17 @@ describe('SubmissionRecorder', () => {
     readModel.anyTaken.mockResolvedValueOnce(true);
     await expect(recorder.record({ record: record('q', 'queued'), paper: { text: 'Q' } })).resolves.toBeUndefined();
     expect(readModel.anyTaken).toHaveBeenCalledWith(['q']);
-    expect(transaction.del).not.toHaveBeenCalled();
+    expect(waiting.withdraw).not.toHaveBeenCalled();
   });
 
-  it('fails every submission of a pipeline Redis refused, enqueuing nothing', async () => {
-    transaction.exec.mockResolvedValueOnce([[new Error('OOM command not allowed'), null]]);
-    await expect(recorder.record({ record: record('x', 'queued'), paper: { text: 'X' } })).rejects.toThrow('OOM');
+  it('fails every submission of a pipeline Redis refused, enqueuing nothing, and withdraws what may still be written', async () => {
+    transaction.exec.mockResolvedValueOnce([[new Error('Command timed out'), null]]);
+    const [queued, done] = await Promise.allSettled([
+      recorder.record({ record: record('x', 'queued'), paper: { text: 'X' } }),
+      recorder.record({ record: record('y', 'done') }),
+    ]);
+    expect([queued.status, done.status]).toEqual(['rejected', 'rejected']);
     expect(jobs.enqueue).not.toHaveBeenCalled();
+    expect(waiting.withdraw).toHaveBeenCalledWith(['rpa:request:x']);
   });
 });

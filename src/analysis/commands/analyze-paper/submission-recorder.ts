@@ -59,9 +59,12 @@ export class SubmissionRecorder implements OnApplicationShutdown {
 
   private async flush(batch: Pending[]): Promise<void> {
     const queued = batch.filter((pending) => isQueued(pending.submission));
+    const withdrawQueued = () => this.waiting.withdraw(queued.map(({ submission }) => this.readModel.keyOf(submission.record.requestId))).catch(() => 0);
     try {
       await this.writeRecords(batch);
     } catch (error) {
+      // Failing is not proof the writes did not happen: a timed-out pipeline still runs when Redis wakes.
+      if (queued.length > 0) void withdrawQueued();
       batch.forEach((pending) => pending.reject(error as Error));
       return;
     }
@@ -77,9 +80,7 @@ export class SubmissionRecorder implements OnApplicationShutdown {
         return;
       }
       // Their clients get no id, so records without jobs must not linger as "queued", nor count as waiting.
-      const undo = this.redis.pipeline().del(...queued.map(({ submission }) => this.readModel.keyOf(submission.record.requestId)));
-      this.waiting.addWithdrawal(undo, queued.length);
-      await undo.exec().catch(() => undefined);
+      await withdrawQueued();
       queued.forEach((pending) => pending.reject(error as Error));
     }
   }
