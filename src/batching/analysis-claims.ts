@@ -101,8 +101,9 @@ export class AnalysisClaims implements OnApplicationShutdown {
   }
 
   /**
-   * Bull's queues close after this hook and wait for the jobs still running, so the claims of those jobs
-   * keep being renewed until the last one is let go; then the renewal stops.
+   * The worker waits for its jobs before this hook, but not always to the end (Redis down, say), and Bull's
+   * queues close after it and wait for any still running: their claims keep being renewed until the last
+   * one is let go; then the renewal stops.
    */
   onApplicationShutdown(): void {
     this.closing = true;

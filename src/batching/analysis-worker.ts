@@ -46,7 +46,9 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * Bull's own close comes later still.
    */
   async onModuleDestroy(): Promise<void> {
-    await this.queue.pause(true);
+    // Pausing reconnects Bull's blocking connection, which fails while Redis is down; the rest of the
+    // shutdown (Bull's close, releasing claims) must still run.
+    await this.queue.pause(true).catch((error: Error) => this.logger.warn(`Could not wait for the jobs in hand: ${error.message}`));
   }
 
   private async process(job: Job<AnalyzePapersJob>): Promise<void> {
