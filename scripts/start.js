@@ -40,7 +40,7 @@ async function checkConfiguration() {
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 let supervisor;
-let privateRedis = Promise.resolve(undefined);
+let privateRedis;
 let stopping = false;
 
 /** Stops the service processes, then the private Redis they used, if this launcher started one. */
@@ -49,26 +49,30 @@ async function stop(reason, code = 0) {
   stopping = true;
   say(`${reason}: stopping...`);
   await supervisor?.stop();
-  await stopProcess(await privateRedis);
+  await stopProcess(privateRedis);
   process.exit(code);
 }
 
 async function main() {
   // Listening before anything starts, so that no signal leaves a private Redis behind.
   STOP_SIGNALS.forEach((signal) => process.on(signal, () => void stop(signal)));
+  // A closed terminal fails every write with EIO: the launcher must still stop what it started.
+  [process.stdout, process.stderr].forEach((stream) => stream.on('error', () => undefined));
   if (existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'));
   ensureBuilt();
 
-  const needsPrivateRedis = !process.env.REDIS_URL && !(await redisAnswers(DEFAULT_REDIS));
-  if (needsPrivateRedis) privateRedis = startPrivateRedis(say);
-  if (needsPrivateRedis && !(await privateRedis)) process.exit(1);
+  if (!process.env.REDIS_URL && !(await redisAnswers(DEFAULT_REDIS))) {
+    const started = await startPrivateRedis(say, { onSpawn: (redis) => (privateRedis = redis) });
+    if (stopping) return;
+    if (!started) process.exit(1);
+  }
 
   const config = await checkConfiguration();
+  if (stopping) return;
   if (!config) {
-    await stopProcess(await privateRedis);
+    await stopProcess(privateRedis);
     process.exit(1);
   }
-  if (stopping) return;
 
   supervisor = new Supervisor({ main: MAIN, api: config.processes.api, workers: config.processes.workers, say });
   supervisor.start();

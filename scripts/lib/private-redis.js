@@ -35,9 +35,10 @@ function hasRedisServer() {
 
 /**
  * Starts redis-server on 127.0.0.1:6379 and waits until it answers. `persistent` (npm start) keeps an
- * append-only file under data/redis; otherwise (a test run) nothing is written anywhere.
+ * append-only file under data/redis; otherwise (a test run) nothing is written anywhere. `onSpawn` gets the
+ * process at once, so that it can be stopped while it is still starting.
  */
-async function startPrivateRedis(say, { persistent = true } = {}) {
+async function startPrivateRedis(say, { persistent = true, onSpawn = () => undefined } = {}) {
   if (!hasRedisServer()) {
     say('No Redis answers on 127.0.0.1:6379 and no redis-server is installed: run `docker compose up -d redis`, or install your distribution\'s redis-server package (e.g. `apt-get install redis-server`), or set REDIS_URL.');
     return undefined;
@@ -47,10 +48,12 @@ async function startPrivateRedis(say, { persistent = true } = {}) {
   const storage = persistent ? ['--dir', PRIVATE_REDIS_DIR, '--appendonly', 'yes'] : ['--dir', tmpdir(), '--appendonly', 'no'];
   const redis = spawn('redis-server', ['--bind', host, '--port', String(port), ...storage, '--save', ''], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    // A group of its own: Ctrl-C in the terminal reaches the launcher alone, which stops Redis last,
-    // once the processes using it have finished their work.
-    detached: true,
+    // npm start's gets a group of its own: Ctrl-C in the terminal reaches the launcher alone, which stops
+    // Redis last, once the processes using it have finished. A test run's stays in the group, so Ctrl-C
+    // ends it even when the test runner stops before its teardown.
+    detached: persistent,
   });
+  onSpawn(redis);
   let sayLoading = true;
   for (let waited = 0; ; waited += 100) {
     const reply = await pingReply(DEFAULT_REDIS);

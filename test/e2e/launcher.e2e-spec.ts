@@ -39,6 +39,15 @@ function runScenario(path?: string, stop: Record<string, string> = {}) {
     expect(seen.portAfter).toBe('closed');
   });
 
+  it('on Ctrl-C (SIGINT to its whole process group) keeps Redis up while the service stops, then stops it too', () => {
+    const seen = runScenario(undefined, { STOP_SIGNAL: 'SIGINT', GROUP_SIGNAL: '1' });
+    expect(seen.ready).toMatchObject({ status: 'ok' });
+    expect(seen.redisWhileStopping).toBe(true);
+    expect(seen.exitCode).toBe(0);
+    expect(seen.redisAfter).toBe(false);
+    expect(seen.portAfter).toBe('closed');
+  });
+
   it('says in one line how to get Redis when no redis-server is installed either', () => {
     const seen = runScenario('/nonexistent');
     expect(seen.ready).toBeUndefined();

@@ -3,11 +3,14 @@
  * Runs inside fresh network and mount namespaces (`unshare -n -m`), where nothing answers on 127.0.0.1:6379:
  * starts the `npm start` launcher, waits until the service is ready, stops it and prints what it saw
  * as one JSON line. It stops the launcher with the signal in STOP_SIGNAL (SIGTERM when unset), sent to
- * its whole process group when GROUP_SIGNAL is set, as a terminal does on Ctrl-C or when it closes.
+ * its whole process group when GROUP_SIGNAL is set, as a terminal does on Ctrl-C or when it closes. While
+ * the service stops, a request whose body never ends keeps an API process busy for a second, and the
+ * scenario notes whether Redis still answers then.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
 const { once } = require('node:events');
+const net = require('node:net');
 const path = require('node:path');
 const { DEFAULT_REDIS, redisAnswers } = require('../../scripts/lib/private-redis');
 
@@ -45,11 +48,18 @@ async function main() {
   const exited = once(launcher, 'exit');
 
   const ready = await waitForReady(launcher, 30_000);
+  const unfinished = net.connect({ host: '127.0.0.1', port: PORT });
+  unfinished.on('error', () => undefined);
+  await once(unfinished, 'connect').catch(() => undefined);
+  unfinished.write('POST /analyze HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text":');
   if (launcher.exitCode === null) process.kill(toGroup ? -launcher.pid : launcher.pid, signal);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const redisWhileStopping = await redisAnswers(DEFAULT_REDIS);
+  unfinished.destroy();
   const [exitCode] = await exited;
   const redisAfter = await redisAnswers(DEFAULT_REDIS);
   const portAfter = await fetch(`http://127.0.0.1:${PORT}/health/live`).then(() => 'open', () => 'closed');
-  process.stdout.write(`${JSON.stringify({ redisBefore, ready, exitCode, redisAfter, portAfter, output })}\n`);
+  process.stdout.write(`${JSON.stringify({ redisBefore, ready, redisWhileStopping, exitCode, redisAfter, portAfter, output })}\n`);
 }
 
 void main();
