@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { FinishedAnswerCacheInterceptor } from './finished-answer-cache.interceptor';
 import { LruKeyvStore } from './lru-keyv-store';
 
-const RESULT_TTL_SECONDS = 60;
+const RESULT_TTL_SECONDS = 3_600;
 const FIVE_MINUTES_MS = 5 * 60_000;
 
 /** The interceptor's view of its cache: what it stores on a handler's answer. */
@@ -37,11 +37,19 @@ describe('FinishedAnswerCacheInterceptor', () => {
   });
 
   it('keeps an answer no longer than its record lives, RESULT_TTL after submission', async () => {
-    await interceptor.store('expiring', { status: 'done', submitted_at: submittedAgo(RESULT_TTL_SECONDS * 1000 - 100) });
+    const submittedAt = Date.now() - (RESULT_TTL_SECONDS - 10) * 1000;
+    await interceptor.store('expiring', { status: 'done', submitted_at: new Date(submittedAt).toISOString() });
     await interceptor.store('expired', { status: 'done', submitted_at: submittedAgo(RESULT_TTL_SECONDS * 1000 + 1) });
     expect(await cache.get('expiring')).toMatchObject({ status: 'done' });
+    expect(await cache.ttl('expiring')).toBe(submittedAt + RESULT_TTL_SECONDS * 1000);
     expect(await cache.get('expired')).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await cache.get('expiring')).toBeUndefined();
+  });
+
+  it('keeps a younger answer for the five minutes the route asks', async () => {
+    const before = Date.now();
+    await interceptor.store('young', { status: 'done', submitted_at: submittedAgo(0) });
+    const expiresAt = (await cache.ttl('young')) ?? 0;
+    expect(expiresAt).toBeGreaterThanOrEqual(before + FIVE_MINUTES_MS);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + FIVE_MINUTES_MS);
   });
 });

@@ -30,9 +30,10 @@ export function connectRedis(url: string, connectionName: string): Redis {
 
 /**
  * What Redis answers while it cannot take commands for a while: out of memory, a replica after a failover,
- * loading its data, a failed save, a script running too long, a cluster or primary down.
+ * loading its data, a failed save, a script running too long, a cluster or primary down. Redis before 7
+ * reports those met inside a script after its own words (`ERR Error running script ... -OOM ...`).
  */
-const PASSING_REFUSAL = /^(OOM|READONLY|MISCONF|BUSY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)\b/;
+const PASSING_REFUSAL = /(?:^|-)(?:OOM|READONLY|MISCONF|BUSY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)\b/;
 
 /**
  * Errors that mean Redis cannot serve commands now, whether unreachable or refusing them for a while,

@@ -76,7 +76,7 @@ export class AnalyzePaperController {
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
     description:
-      'Redis is unreachable, this process is reading as many uploads as it holds at once, or it already holds as many waiting requests ' +
+      'Redis is unreachable, leaves a command unanswered for 5 s or refuses commands for a while (out of memory, read-only, loading), this process is reading as many uploads as it holds at once, or it already holds as many waiting requests ' +
       'as it lets wait; retry after Retry-After seconds',
   })
   async analyze(

@@ -63,7 +63,7 @@ export class GetAnalysisController {
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds; retry after Retry-After seconds' })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
-    description: 'Redis is unreachable, or this process already holds as many waiting requests as it lets wait; retry after Retry-After seconds',
+    description: 'Redis is unreachable, leaves a command unanswered for 5 s or refuses commands for a while (out of memory, read-only, loading), or this process already holds as many waiting requests as it lets wait; retry after Retry-After seconds',
   })
   async get(@Param('id', requestIdPipe) requestId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisStatusDto> {
     const record = await this.queryBus.execute<GetAnalysisQuery, AnalysisRecord | undefined>(new GetAnalysisQuery(requestId));
