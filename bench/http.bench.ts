@@ -64,17 +64,21 @@ interface Verification {
   checked: number;
   missing: number;
   malformed: number;
+  /** Answers 202 whose id never reached the check (counted as missing too). */
+  unread: number;
   statuses: Record<string, number>;
 }
 
-async function verifyJobs(ids: CollectedIds): Promise<Verification> {
+async function verifyJobs(ids: CollectedIds, accepted: number): Promise<Verification> {
   const { missing = 0, ...statuses } = await requestStatuses(DATABASE, idsOf(ids));
   const checked = Object.values(statuses).reduce((sum, count) => sum + count, missing);
   // A record that exists but is neither queued, processing nor done (e.g. error) counts as not backed by a job.
   const unexpected = Object.entries(statuses)
     .filter(([status]) => !['queued', 'processing', 'done'].includes(status))
     .reduce((sum, [, count]) => sum + count, 0);
-  return { checked, missing: missing + unexpected, malformed: ids.malformed, statuses };
+  // An id the client never wrote down cannot be shown to have its record: it counts as missing.
+  const unread = Math.max(0, accepted - checked - ids.malformed);
+  return { checked, missing: missing + unexpected + unread, malformed: ids.malformed, unread, statuses };
 }
 
 interface Drain {
@@ -156,7 +160,7 @@ function totalVerification(verifications: Verification[]): Verification {
     for (const [status, count] of Object.entries(verification.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
   }
   const sum = (pick: (verification: Verification) => number) => verifications.reduce((total, verification) => total + pick(verification), 0);
-  return { checked: sum((v) => v.checked), missing: sum((v) => v.missing), malformed: sum((v) => v.malformed), statuses };
+  return { checked: sum((v) => v.checked), missing: sum((v) => v.missing), malformed: sum((v) => v.malformed), unread: sum((v) => v.unread), statuses };
 }
 
 async function main(): Promise<void> {
@@ -242,7 +246,7 @@ async function main(): Promise<void> {
       processes = `${api} api + ${worker} worker processes`;
       const { run, figures } = await measure(service);
       log(`checking the ${fmt(run.ids!.count)} request ids answered 202 against rpa:request:<id>...`);
-      const verification = await verifyJobs(run.ids!);
+      const verification = await verifyJobs(run.ids!, figures.statusCodes['202'] ?? 0);
       log(`checked ${fmt(verification.checked)}: ${JSON.stringify(verification.statuses)}, missing ${verification.missing}, malformed ${verification.malformed}`);
       let drain: Drain | undefined;
       if (withDrain) {
@@ -301,6 +305,7 @@ async function main(): Promise<void> {
     ...(thinkMs ? [offeredLoadNote(connections, thinkMs)] : []),
     `Every 202 has its record: ${fmt(verification.checked)} request ids checked (${describeCodes(verification.statuses)}), **${fmt(verification.missing)} missing**` +
       (verification.malformed ? `, ${verification.malformed} unreadable ids` : '') +
+      (verification.unread ? `, ${fmt(verification.unread)} of them answers 202 whose id was never read` : '') +
       '.',
     drain
       ? `Drain after the load (${processes}, ${values.analyser === 'groq' ? `fake Groq at ${values['groq-latency-ms']} ms` : 'offline analyser'}): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +

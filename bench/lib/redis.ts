@@ -1,5 +1,5 @@
 /** The Redis on 127.0.0.1:6379 the benches use; each bench keeps to its own database. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 
 const REDIS_HOST = '127.0.0.1';
@@ -32,7 +32,9 @@ export async function redisServerPid(): Promise<number | undefined> {
   try {
     const info = await redis.info('server');
     const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
-    return pid && existsSync(`/proc/${pid}`) ? pid : undefined;
+    // A Redis in a container reports its pid inside it, which on this machine is some other process.
+    const isRedis = pid > 0 && existsSync(`/proc/${pid}/comm`) && readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis-server');
+    return isRedis ? pid : undefined;
   } finally {
     await redis.quit();
   }

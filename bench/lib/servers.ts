@@ -1,5 +1,6 @@
 /** The processes under test: the bare baseline and the service as `npm start` runs it. */
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,10 +122,14 @@ export async function startBaseline(port: number, database: 14 | 15): Promise<Se
 /** Variables of the bench's own environment handed to the service (process counts). */
 const PASSED_THROUGH = ['HOME', 'WEB_CONCURRENCY', 'WORKER_CONCURRENCY', 'MAX_CONCURRENT_REQUESTS'];
 
-/** The process-shaping variables the user set for this run, for the report ('' when none). */
+/**
+ * The process-shaping variables the user set for this run, for the report ('' when none), and whether a .env
+ * file was there: npm start reads it for every setting the bench leaves unset.
+ */
 export function passedThroughSettings(): string {
   const set = PASSED_THROUGH.filter((name) => name !== 'HOME' && process.env[name]).map((name) => `${name}=${process.env[name]}`);
-  return set.length > 0 ? ` Set for this run: ${set.join(', ')}.` : '';
+  const dotEnv = existsSync(join(ROOT, '.env')) ? ' A .env file was present: its settings applied wherever this run set none.' : '';
+  return `${set.length > 0 ? ` Set for this run: ${set.join(', ')}.` : ''}${dotEnv}`;
 }
 
 /** The environment `npm start` gets: the bench database, quiet logs, the offline analyser, limits out of the way. */
