@@ -123,6 +123,8 @@ function setCachedPaper(context, events, done) {
   return done();
 }
 
+const isSubmission = (requestParams) => String(requestParams.method).toUpperCase() === 'POST' && /\/analyze(\?|$)/.test(String(requestParams.url));
+
 const parseBody = (response) => {
   if (response.body && typeof response.body === 'object') return response.body;
   try {
@@ -132,8 +134,12 @@ const parseBody = (response) => {
   }
 };
 
-/** afterResponse of POST /analyze: counts 200 (cached) against 202 (queued). */
+/**
+ * Scenario-level afterResponse (it must run before the expect plugin's check, which stops the hooks after
+ * it when an expectation fails): for POST /analyze, counts 200 (cached) against 202 (queued) and the rest.
+ */
 function countSubmitOutcome(requestParams, response, context, events, done) {
+  if (!isSubmission(requestParams)) return done();
   const code = response.statusCode;
   // All three are emitted, 0 or 1, so each is in the report and `ensure` expressions can use it.
   events.emit('counter', 'analyze.answered_200_cached', code === 200 ? 1 : 0);
