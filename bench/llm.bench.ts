@@ -104,7 +104,6 @@ async function waitUntilFinished(ids: readonly string[]): Promise<void> {
   }
 }
 
-/** Submits with `submit`, waits until every request is finished, and measures what the fake Groq saw meanwhile. */
 /**
  * The shortest drain the limits allow: over sliding 60 s windows a whole minute's budget may go at once,
  * so the last of n minutes' worth of calls can start after n - 1 minutes, and ends one call later.
@@ -114,6 +113,7 @@ function shortestDrainSeconds(calls: number, limitTokens: number, regime: Regime
   return 60 * Math.max(minutesOfBudget - 1, 0) + latencyMs / 1000;
 }
 
+/** Submits with `submit`, waits until every request is finished, and measures what the fake Groq saw meanwhile. */
 async function measurePhase(groq: FakeGroqServer, regime: Regime, distinct: number, submit: () => Promise<Submission[]>): Promise<PhaseFigures> {
   const before = groq.stats();
   const submissions = await submit();
