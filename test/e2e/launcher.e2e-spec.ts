@@ -19,33 +19,34 @@ function runScenario(path?: string, stop: Record<string, string> = {}) {
   }
 }
 
+/** The launcher exited cleanly, and neither its private Redis nor the service's port outlived it. */
+function expectEverythingStopped(seen: { exitCode: number | null; redisAfter: boolean; portAfter: string }) {
+  expect(seen.exitCode).toBe(0);
+  expect(seen.redisAfter).toBe(false);
+  expect(seen.portAfter).toBe('closed');
+}
+
 (canIsolateNetwork ? describe : describe.skip)('npm start on a machine with no Redis running', () => {
   it('starts a private redis-server, serves, and on SIGTERM stops everything it started', () => {
     const seen = runScenario();
     expect(seen.redisBefore).toBe(false);
     expect(seen.output).toMatch(/started a private Redis on 127.0.0.1:6379 \(data in data\/redis\)/);
     expect(seen.ready).toMatchObject({ status: 'ok', info: { redis: { status: 'up' } } });
-    expect(seen.exitCode).toBe(0);
-    expect(seen.redisAfter).toBe(false);
-    expect(seen.portAfter).toBe('closed');
+    expectEverythingStopped(seen);
   });
 
   it('stops everything it started when its terminal closes (SIGHUP to its whole process group)', () => {
     const seen = runScenario(undefined, { STOP_SIGNAL: 'SIGHUP', GROUP_SIGNAL: '1' });
     expect(seen.ready).toMatchObject({ status: 'ok' });
     expect(seen.output).toMatch(/SIGHUP: stopping/);
-    expect(seen.exitCode).toBe(0);
-    expect(seen.redisAfter).toBe(false);
-    expect(seen.portAfter).toBe('closed');
+    expectEverythingStopped(seen);
   });
 
   it('on Ctrl-C (SIGINT to its whole process group) keeps Redis up while the service stops, then stops it too', () => {
     const seen = runScenario(undefined, { STOP_SIGNAL: 'SIGINT', GROUP_SIGNAL: '1' });
     expect(seen.ready).toMatchObject({ status: 'ok' });
     expect(seen.redisWhileStopping).toBe(true);
-    expect(seen.exitCode).toBe(0);
-    expect(seen.redisAfter).toBe(false);
-    expect(seen.portAfter).toBe('closed');
+    expectEverythingStopped(seen);
   });
 
   it('says in one line how to get Redis when no redis-server is installed either', () => {
