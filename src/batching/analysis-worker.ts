@@ -23,6 +23,8 @@ import { WaitingRequests } from './waiting-requests';
 export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AnalysisWorker.name);
   private readonly concurrency: number;
+  /** Failures being reported, which the shutdown waits for like the jobs themselves. */
+  private readonly reporting = new Set<Promise<void>>();
 
   constructor(
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePapersJob>,
@@ -36,7 +38,10 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.queue.on('failed', (job: Job<AnalyzePapersJob> | null, error: Error) => void this.reportFailure(job, error));
+    this.queue.on('failed', (job: Job<AnalyzePapersJob> | null, error: Error) => {
+      const reported = this.reportFailure(job, error).finally(() => this.reporting.delete(reported));
+      this.reporting.add(reported);
+    });
     void this.queue.process(ANALYZE_PAPERS_JOB, this.concurrency, (job: Job<AnalyzePapersJob>) => this.process(job));
   }
 
@@ -49,6 +54,8 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // Pausing reconnects Bull's blocking connection, which fails while Redis is down; the rest of the
     // shutdown (Bull's close, releasing claims) must still run.
     await this.queue.pause(true).catch((error: Error) => this.logger.warn(`Could not wait for the jobs in hand: ${error.message}`));
+    // A job that failed for good as it ended is still being reported: its events must reach the projection too.
+    await Promise.all(this.reporting);
   }
 
   private async process(job: Job<AnalyzePapersJob>): Promise<void> {
