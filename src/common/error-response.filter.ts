@@ -6,6 +6,8 @@ import { ErrorResponseDto } from './error-response.dto';
 import { ServiceBusyException } from './service-busy.exception';
 
 const REDIS_OUTAGE_RETRY_AFTER_SECONDS = 5;
+/** While Redis is out every request is answered 503, thousands a second: one log line per this long. */
+const OUTAGE_REPORT_EVERY_MS = 1_000;
 
 export function errorBody(statusCode: number, message: string): ErrorResponseDto {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
@@ -22,6 +24,8 @@ function messageOf(exception: HttpException): string {
 @Catch()
 export class ErrorResponseFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorResponseFilter.name);
+  private outageReportedAt = -Infinity;
+  private outageAnswersUnreported = 0;
 
   constructor(private readonly maxTextChars: number) {}
 
@@ -34,7 +38,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
       return;
     }
     if (isRedisUnavailable(exception)) {
-      this.logger.warn(`Answering 503: Redis is unavailable (${(exception as Error).message})`);
+      this.reportOutage(exception as Error);
       void reply
         .status(HttpStatus.SERVICE_UNAVAILABLE)
         .header('Retry-After', String(REDIS_OUTAGE_RETRY_AFTER_SECONDS))
@@ -43,6 +47,15 @@ export class ErrorResponseFilter implements ExceptionFilter {
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send(errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'An internal error occurred; it was logged. Try again later.'));
+  }
+
+  private reportOutage(error: Error): void {
+    this.outageAnswersUnreported += 1;
+    const now = Date.now();
+    if (now - this.outageReportedAt < OUTAGE_REPORT_EVERY_MS) return;
+    this.logger.warn(`Answering 503: Redis is unavailable (${error.message}); ${this.outageAnswersUnreported} such answer(s) since the last report`);
+    this.outageReportedAt = now;
+    this.outageAnswersUnreported = 0;
   }
 
   /**
