@@ -7,6 +7,7 @@ import { REDIS } from '../redis/redis.module';
 import { KEY_PREFIX } from '../redis/redis-keys';
 import { FINISHED_ANSWER_CACHE, FinishedAnswerCacheInterceptor } from './finished-answer-cache.interceptor';
 import { LruKeyvStore } from './lru-keyv-store';
+import { TieredCacheInterceptor } from './tiered-cache.interceptor';
 import { RedisKeyvStore } from './redis-keyv-store';
 
 /** Enough recent answers to serve hot polls from memory, few enough to keep each process small. */
@@ -32,7 +33,7 @@ const inProcessStore = () => new Keyv({ store: new LruKeyvStore(IN_PROCESS_ENTRI
       }),
     }),
   ],
-  providers: [{ provide: FINISHED_ANSWER_CACHE, useFactory: () => createCache({ stores: [inProcessStore()] }) }, FinishedAnswerCacheInterceptor],
-  exports: [CacheModule, FINISHED_ANSWER_CACHE, FinishedAnswerCacheInterceptor],
+  providers: [{ provide: FINISHED_ANSWER_CACHE, useFactory: () => createCache({ stores: [inProcessStore()] }) }, FinishedAnswerCacheInterceptor, TieredCacheInterceptor],
+  exports: [CacheModule, FINISHED_ANSWER_CACHE, FinishedAnswerCacheInterceptor, TieredCacheInterceptor],
 })
 export class HttpCacheModule {}

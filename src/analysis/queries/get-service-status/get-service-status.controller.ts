@@ -1,8 +1,9 @@
-import { CacheInterceptor, CacheKey, CacheTTL } from '@nestjs/cache-manager';
+import { CacheKey, CacheTTL } from '@nestjs/cache-manager';
 import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../../common/error-response.dto';
+import { TieredCacheInterceptor } from '../../../http-cache/tiered-cache.interceptor';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { GetServiceStatusQuery } from './get-service-status.query';
 import { ServiceStatusDto } from './service-status.dto';
@@ -17,7 +18,7 @@ export class GetServiceStatusController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
-  @UseInterceptors(CacheInterceptor)
+  @UseInterceptors(TieredCacheInterceptor)
   // One key whatever the query string: the URL would let any client miss the cache at will.
   @CacheKey('service-status')
   @CacheTTL(STATS_CACHE_MS)
