@@ -36,7 +36,7 @@ import { ensureFdLimit } from './lib/fd-limit';
 import { CollectedIds, LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, idsOf, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, nonDefaultOptions, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
 import { AnalyzeWorkload, analyzeWorkload, describeThinkTime, ThinkTime, thinkTimeOf } from './lib/workloads';
 import {
@@ -164,24 +164,23 @@ function totalVerification(verifications: Verification[]): Verification {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      connections: { type: 'string', default: '10000' },
-      duration: { type: 'string', default: '20' },
-      rounds: { type: 'string', default: '3' },
-      drain: { type: 'boolean', default: false },
-      'skip-baseline': { type: 'boolean', default: false },
-      ...LOAD_CLIENT_OPTIONS,
-      warmup: { type: 'string', default: '3' },
-      timeout: { type: 'string', default: '10' },
-      'drain-cap': { type: 'string', default: '600' },
-      port: { type: 'string', default: '18952' },
-      'baseline-port': { type: 'string', default: '18951' },
-      analyser: { type: 'string', default: 'groq' },
-      'groq-latency-ms': { type: 'string', default: '300' },
-      'think-time': { type: 'string' },
-    },
-  });
+  const options = {
+    connections: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
+    drain: { type: 'boolean', default: false },
+    'skip-baseline': { type: 'boolean', default: false },
+    ...LOAD_CLIENT_OPTIONS,
+    warmup: { type: 'string', default: '3' },
+    timeout: { type: 'string', default: '10' },
+    'drain-cap': { type: 'string', default: '600' },
+    port: { type: 'string', default: '18952' },
+    'baseline-port': { type: 'string', default: '18951' },
+    analyser: { type: 'string', default: 'groq' },
+    'groq-latency-ms': { type: 'string', default: '300' },
+    'think-time': { type: 'string' },
+  } as const;
+  const { values } = parseArgs({ options });
   if (values.analyser !== 'groq' && values.analyser !== 'offline') throw new Error(`--analyser: groq or offline (${values.analyser})`);
   const connections = Number(values.connections);
   const duration = Number(values.duration);
@@ -322,7 +321,7 @@ async function main(): Promise<void> {
   ];
   // A run with think time answers another question than the closed loop's, so it keeps its own section.
   const section = thinkMs ? { name: 'bench:http-think-time', script: `bench -- --think-time ${thinkMs.min / 1000}-${thinkMs.max / 1000}` } : { name: 'bench:http', script: 'bench' };
-  publishReport(section.name, section.script, lines.join('\n'), {
+  const figures = {
     command,
     service: revision,
     settings: passedThroughSettings().trim() || undefined,
@@ -338,7 +337,8 @@ async function main(): Promise<void> {
     service_over_baseline: { median: round(ratio, 3), rounds: ratios.map((value) => round(value, 3)) },
     jobs: { checked: verification.checked, missing: verification.missing, statuses: verification.statuses },
     drain: drain && { analyses: drain.analysed, failed: drain.failed, seconds: round(drain.seconds), per_s: round(drain.perSecond), finished: drain.finished },
-  });
+  };
+  publishReport(section.name, section.script, lines.join('\n'), figures, nonDefaultOptions(options, values, ['think-time']));
 }
 
 runBench(main);

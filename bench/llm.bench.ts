@@ -27,7 +27,7 @@ import { postUpload } from '../test/support/uploads';
 import { runBench, wasInterrupted } from './lib/cleanup';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, requestStatuses } from './lib/redis';
-import { commandLine, fmt, publishReport, round, serviceRevision } from './lib/report';
+import { commandLine, fmt, nonDefaultOptions, publishReport, round, serviceRevision } from './lib/report';
 import { serviceEnvironment, startService } from './lib/servers';
 
 const DATABASE = 15;
@@ -204,14 +204,13 @@ const phaseJson = (figures: PhaseFigures) => ({
 });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      abstracts: { type: 'string', default: '300' },
-      workers: { type: 'string', default: '1,3' },
-      regimes: { type: 'string', default: 'requests,tokens' },
-      latency: { type: 'string', default: '400' },
-    },
-  });
+  const options = {
+    abstracts: { type: 'string', default: '300' },
+    workers: { type: 'string', default: '1,3' },
+    regimes: { type: 'string', default: 'requests,tokens' },
+    latency: { type: 'string', default: '400' },
+  } as const;
+  const { values } = parseArgs({ options });
   const abstracts = Number(values.abstracts);
   const workerCounts = values.workers!.split(',').map(Number);
   const regimes = values.regimes!.split(',').map((name) => {
@@ -245,7 +244,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
-  publishReport('bench:llm', 'bench:llm', body, { command: commandLine('bench:llm'), service: serviceRevision(), runs: json });
+  publishReport('bench:llm', 'bench:llm', body, { command: commandLine('bench:llm'), service: serviceRevision(), runs: json }, nonDefaultOptions(options, values));
 }
 
 runBench(main);

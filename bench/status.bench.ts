@@ -31,7 +31,7 @@ import { h2loadClient, h2loadVersion, pacedIntervalMs } from './lib/h2load-clien
 import { LOAD_CLIENT_OPTIONS, LoadClient, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
-import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
+import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, nonDefaultOptions, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
 import { ServerProcess, passedThroughSettings, serviceEnvironment, startService } from './lib/servers';
 import { statusWorkload } from './lib/workloads';
@@ -144,23 +144,22 @@ function pacedReport(paced: LoadClient, rate: number, connections: number, warmu
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      ids: { type: 'string', default: '2000' },
-      connections: { type: 'string', default: '1000,10000' },
-      duration: { type: 'string', default: '15' },
-      rounds: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '3' },
-      'finished-share': { type: 'string', default: '0.5' },
-      ...LOAD_CLIENT_OPTIONS,
-      timeout: { type: 'string', default: '10' },
-      port: { type: 'string', default: '18953' },
-      'paced-rate': { type: 'string', default: '15000' },
-      'paced-connections': { type: 'string', default: '10000' },
-      'paced-processes': { type: 'string', default: '10' },
-      'paced-warmup': { type: 'string', default: '3' },
-    },
-  });
+  const options = {
+    ids: { type: 'string', default: '2000' },
+    connections: { type: 'string', default: '1000,10000' },
+    duration: { type: 'string', default: '15' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '3' },
+    'finished-share': { type: 'string', default: '0.5' },
+    ...LOAD_CLIENT_OPTIONS,
+    timeout: { type: 'string', default: '10' },
+    port: { type: 'string', default: '18953' },
+    'paced-rate': { type: 'string', default: '15000' },
+    'paced-connections': { type: 'string', default: '10000' },
+    'paced-processes': { type: 'string', default: '10' },
+    'paced-warmup': { type: 'string', default: '3' },
+  } as const;
+  const { values } = parseArgs({ options });
   const count = Number(values.ids);
   const connectionCounts = values.connections.split(',').map(Number);
   const duration = Number(values.duration);
@@ -273,7 +272,7 @@ async function main(): Promise<void> {
     '',
     `${client.describeCounting(timeout)}${paced ? ` ${paced.describeCounting(timeout)}` : ''} Socket errors do not include timeouts. ${timeoutNote(Math.max(...connectionCounts), timeout, false)} ${ACCEPT_QUEUE_NOTE}`,
   ].join('\n');
-  publishReport('bench:status', 'bench:status', body, {
+  const figures = {
     command,
     service: revision,
     ids: { finished: count, pending: count, finished_share: finishedShare, pending_statuses: pendingCheck },
@@ -291,7 +290,8 @@ async function main(): Promise<void> {
           runs: pacedRuns.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run), settled_latency_ms: run.figures.settled ?? null })),
         }
       : null,
-  });
+  };
+  publishReport('bench:status', 'bench:status', body, figures, nonDefaultOptions(options, values));
 }
 
 runBench(main);

@@ -118,18 +118,41 @@ function writeJsonSection(name: string, data: unknown): void {
   writeFileSync(JSON_REPORT, `${JSON.stringify(current, null, 2)}\n`);
 }
 
+/** Options that say where a run happens, not what it measures. */
+const PLACE_OPTIONS = ['port', 'baseline-port'];
+
+/**
+ * The options of this run that differ from their defaults, but those that only say where it runs and
+ * `sectionOptions`, which choose the section it belongs to: a run with any other is printed, not written.
+ */
+export function nonDefaultOptions(
+  options: Record<string, { type: string; default?: string | boolean }>,
+  values: Record<string, unknown>,
+  sectionOptions: readonly string[] = [],
+): string[] {
+  return Object.entries(options)
+    .filter(([name, { default: byDefault }]) => !PLACE_OPTIONS.includes(name) && !sectionOptions.includes(name) && values[name] !== byDefault)
+    .map(([name]) => `--${name}`);
+}
+
 /**
  * Prints a load bench's report and records it: `body` as the section `name` of docs/benchmarks.md under the
  * heading `npm run <script>`, and `figures`, after the run's date, command and service revision, as the
- * section `name` of docs/benchmarks.json.
+ * section `name` of docs/benchmarks.json. A run with `changedOptions` is only printed: the committed section
+ * documents the bench as its command runs it, and an experiment must not replace it.
  */
 export function publishReport(
   name: string,
   script: string,
   body: string,
   figures: { command: string; service: string } & Record<string, unknown>,
+  changedOptions: readonly string[] = [],
 ): void {
   process.stdout.write(`\n${body}\n`);
+  if (changedOptions.length > 0) {
+    log(`not written to docs/ (${changedOptions.join(', ')} changed from the defaults)`);
+    return;
+  }
   writeReportSection(name, `npm run ${script}`, body);
   writeJsonSection(name, { date: new Date().toISOString(), ...figures });
   log(`wrote docs/benchmarks.md (${name}) and docs/benchmarks.json`);
