@@ -54,14 +54,16 @@ async function startPrivateRedis(say, { persistent = true, onSpawn = () => undef
     detached: persistent,
   });
   onSpawn(redis);
-  let sayLoading = true;
+  let saidLoading = false;
   for (let waited = 0; ; waited += 100) {
     const reply = await pingReply(DEFAULT_REDIS);
     if (reply?.startsWith('+PONG')) break;
     // A large append-only file takes a while to load; Redis answers LOADING meanwhile, and is worth waiting for.
     const loading = reply?.startsWith('-LOADING') ?? false;
-    if (loading && sayLoading) say('the private Redis is loading its data...');
-    sayLoading &&= !loading;
+    if (loading && !saidLoading) {
+      say('the private Redis is loading its data...');
+      saidLoading = true;
+    }
     if (redis.exitCode !== null || (!loading && waited > 5_000)) {
       say(`the private redis-server did not start (exit code ${redis.exitCode})`);
       await stopProcess(redis);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { AnalysisResult } from '../llm/analysis';
+import { repliesOf } from '../redis/pipeline-replies';
 import { REDIS } from '../redis/redis.module';
 import { redisKeys } from '../redis/redis-keys';
 
@@ -64,13 +65,11 @@ export class AnalysisClaims implements OnApplicationShutdown {
     if (cacheKeys.length === 0) return [];
     const pipeline = this.redis.pipeline();
     cacheKeys.forEach((cacheKey) => pipeline.set(redisKeys.analysing(cacheKey), this.owner, 'PX', LEASE_MS, 'NX'));
-    const replies = (await pipeline.exec()) ?? [];
-    const claimed = cacheKeys.map((_, index) => replies[index]?.[1] === 'OK');
-    const failure = replies.find(([error]) => error)?.[0];
-    if (failure) {
+    const replies = await repliesOf(pipeline).catch(async (failure: Error) => {
       await Promise.all(cacheKeys.map((cacheKey) => this.abandon(cacheKey).catch(() => undefined)));
       throw failure;
-    }
+    });
+    const claimed = replies.map((reply) => reply === 'OK');
     cacheKeys.forEach((cacheKey, index) => claimed[index] && this.held.add(cacheKey));
     return claimed;
   }

@@ -1,26 +1,21 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Cache } from 'cache-manager';
 import type { FastifyReply } from 'fastify';
 import { GetServiceStatusQuery } from '../analysis/queries/get-service-status/get-service-status.query';
+import { SERVICE_STATUS_CACHE } from '../analysis/queries/get-service-status/service-status-cache';
 import { ServiceStatusDto } from '../analysis/queries/get-service-status/service-status.dto';
 import { ServiceMetrics } from './service-metrics';
-
-/**
- * Scrapes within this long of each other share one read of the service's status. The route is exempt from
- * admission and throttling, so that it answers however busy the process is: without sharing, a flood of
- * scrapes would be a flood of Redis reads.
- */
-const STATUS_SHARED_MS = 1_000;
 
 @ApiTags('service')
 @Controller('metrics')
 export class MetricsController {
-  private shared: { at: number; status: Promise<ServiceStatusDto> } | undefined;
-
   constructor(
     private readonly queryBus: QueryBus,
     private readonly metrics: ServiceMetrics,
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
   ) {}
 
   @Get()
@@ -34,14 +29,13 @@ export class MetricsController {
     return this.metrics.render(status);
   }
 
+  /**
+   * The statistics GET /status caches, shared the same way: the route is exempt from admission and throttling,
+   * so that it answers however busy the process is, and a flood of scrapes must not be a flood of Redis reads.
+   * Concurrent misses share one read; a failed read is not kept.
+   */
   private recentStatus(): Promise<ServiceStatusDto> {
-    const now = performance.now();
-    if (this.shared && now - this.shared.at < STATUS_SHARED_MS) return this.shared.status;
-    const status = this.queryBus.execute<GetServiceStatusQuery, ServiceStatusDto>(new GetServiceStatusQuery());
-    const shared = { at: now, status };
-    this.shared = shared;
-    // A failed read is not shared: the next scrape tries again.
-    status.catch(() => this.shared === shared && (this.shared = undefined));
-    return status;
+    const read = () => this.queryBus.execute<GetServiceStatusQuery, ServiceStatusDto>(new GetServiceStatusQuery());
+    return this.cache.wrap(SERVICE_STATUS_CACHE.key, read, SERVICE_STATUS_CACHE.ttlMs);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis, { ChainableCommander } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { AnalysisResult } from '../../llm/analysis';
+import { repliesOf } from '../../redis/pipeline-replies';
 import { REDIS } from '../../redis/redis.module';
 import { ExpiringHash } from '../../redis/expiring-writes';
 import { redisKeys } from '../../redis/redis-keys';
@@ -71,23 +72,21 @@ export class AnalysisReadModel {
    * or was withdrawn when its job could not be enqueued), which no client can poll and no event can advance.
    */
   async settledAmong(requestIds: readonly string[]): Promise<Set<string>> {
-    const statuses = (await this.statusReplies(requestIds)).map(([error, status]) => {
-      if (error) throw error;
-      return status as string | null;
-    });
+    const statuses = (await repliesOf(this.statusReads(requestIds))) as (string | null)[];
     return new Set(requestIds.filter((_, index) => statuses[index] === null || statuses[index] === 'done' || statuses[index] === 'error'));
   }
 
   /** Whether any of these requests has moved on from queued: a worker has taken its job. */
   async anyTaken(requestIds: readonly string[]): Promise<boolean> {
-    return (await this.statusReplies(requestIds)).some(([error, status]) => !error && status !== null && status !== 'queued');
+    const replies = (await this.statusReads(requestIds).exec()) ?? [];
+    return replies.some(([error, status]) => !error && status !== null && status !== 'queued');
   }
 
-  /** Each request's status as Redis answered it, in one round trip: an error, or the status (null without a record). */
-  private async statusReplies(requestIds: readonly string[]): Promise<[Error | null, unknown][]> {
+  /** A pipeline reading each request's status, in one round trip (null without a record). */
+  private statusReads(requestIds: readonly string[]): ChainableCommander {
     const pipeline = this.redis.pipeline();
     requestIds.forEach((requestId) => pipeline.hget(redisKeys.request(requestId), 'status'));
-    return (await pipeline.exec()) ?? [];
+    return pipeline;
   }
 
   keyOf(requestId: string): string {

@@ -6,10 +6,8 @@ import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { TieredCacheInterceptor } from '../../../http-cache/tiered-cache.interceptor';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { GetServiceStatusQuery } from './get-service-status.query';
+import { SERVICE_STATUS_CACHE } from './service-status-cache';
 import { ServiceStatusDto } from './service-status.dto';
-
-/** The statistics cost several Redis reads; every API process shares one copy for about a second. */
-const STATS_CACHE_MS = 1_000;
 
 @ThrottleAs('poll')
 @ApiTags('service')
@@ -20,8 +18,8 @@ export class GetServiceStatusController {
   @Get()
   @UseInterceptors(TieredCacheInterceptor)
   // One key whatever the query string: the URL would let any client miss the cache at will.
-  @CacheKey('service-status')
-  @CacheTTL(STATS_CACHE_MS)
+  @CacheKey(SERVICE_STATUS_CACHE.key)
+  @CacheTTL(SERVICE_STATUS_CACHE.ttlMs)
   @ApiOperation({ summary: 'Service statistics: queue, totals, cache and LLM use (cached for about a second)' })
   @ApiOkResponse({ type: ServiceStatusDto })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds; retry after Retry-After seconds' })
