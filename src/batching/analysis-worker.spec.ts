@@ -6,7 +6,6 @@ import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.ev
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
 import { AnalysisProjection } from '../analysis/events/analysis.projection';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
-import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { loadAppConfig } from '../config/app-config';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
@@ -39,7 +38,7 @@ describe('AnalysisWorker', () => {
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
     readModel = new AnalysisReadModel(redis, config);
-    const projection = new AnalysisProjection(redis, readModel, new ServiceCounters(redis));
+    const projection = new AnalysisProjection(readModel);
     queue = new Bull(ANALYSIS_QUEUE, REDIS_URL, { prefix: PREFIX }) as StallCheckingQueue;
     jest.spyOn(queue, 'process').mockImplementation(((_name: string, _concurrency: number, handler: JobHandler) => {
       handleJob = handler;
@@ -48,7 +47,7 @@ describe('AnalysisWorker', () => {
     const eventBus = {
       publish: (event: AnalysisCompletedEvent | AnalysisFailedEvent) => {
         published.push(event);
-        if (recording) void projection.handle(event);
+        if (recording) projection.handle(event);
       },
     } as unknown as EventBus;
     const batchAnalysis = { analyze: async () => MINIMAL_RESULT } as unknown as BatchAnalysisService;

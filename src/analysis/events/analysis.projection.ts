@@ -1,46 +1,48 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
-import Redis from 'ioredis';
-import { REDIS } from '../../redis/redis.module';
-import { AnalysisReadModel } from '../read-model/analysis-read-model';
-import { ServiceCounters } from '../read-model/service-counters';
+import { AnalysisReadModel, RecordAdvance, recordAdvances } from '../read-model/analysis-read-model';
 import { AnalysisCompletedEvent } from './analysis-completed.event';
 import { AnalysisFailedEvent } from './analysis-failed.event';
 import { AnalysisStartedEvent } from './analysis-started.event';
 
 type WorkerEvent = AnalysisStartedEvent | AnalysisCompletedEvent | AnalysisFailedEvent;
 
+function advanceFor(event: WorkerEvent): RecordAdvance {
+  const at = event.at.toISOString();
+  if (event instanceof AnalysisStartedEvent) return recordAdvances.processing(event.requestId, event.attempt, at);
+  if (event instanceof AnalysisCompletedEvent) return recordAdvances.done(event.requestId, event.result, at);
+  return recordAdvances.failed(event.requestId, event.reason, at);
+}
+
 /**
  * Keeps each request's record current as workers report progress. (The result cache is filled by the
  * worker that produced the result, before it lets other processes waiting for it go.)
- * The event bus calls it synchronously on publish, so its Redis writes are sent, in order, before
- * the worker reads the records back to acknowledge the job (a lost write fails the job, and Bull's retry
- * writes it again); each event's writes go in one transaction.
+ *
+ * Events come in runs: a job's requests all start at once, and a call's papers all end at once. The events
+ * published during one run of microtasks are written together, in one command queued as that run's last
+ * microtask. Whatever a publisher does after its await (the worker reading the records back to acknowledge
+ * the job) comes in a later microtask, so its Redis commands follow the writes on the connection; a lost write
+ * fails the job there, and Bull's retry reports the request again.
  */
 @EventsHandler(AnalysisStartedEvent, AnalysisCompletedEvent, AnalysisFailedEvent)
 export class AnalysisProjection implements IEventHandler<WorkerEvent> {
   private readonly logger = new Logger(AnalysisProjection.name);
+  private unwritten: RecordAdvance[] = [];
 
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly readModel: AnalysisReadModel,
-    private readonly counters: ServiceCounters,
-  ) {}
+  constructor(private readonly readModel: AnalysisReadModel) {}
 
-  async handle(event: WorkerEvent): Promise<void> {
-    const transaction = this.redis.multi();
-    const at = event.at.toISOString();
-    if (event instanceof AnalysisStartedEvent) {
-      this.readModel.markProcessing(transaction, event.requestId, event.attempt, at);
-    } else if (event instanceof AnalysisCompletedEvent) {
-      this.readModel.markDone(transaction, event.requestId, event.result, at);
-      this.counters.addIncrement(transaction, 'processed');
-    } else {
-      this.readModel.markFailed(transaction, event.requestId, event.reason, at);
-      this.counters.addIncrement(transaction, 'failed');
+  handle(event: WorkerEvent): void {
+    if (this.unwritten.length === 0) queueMicrotask(() => void this.write());
+    this.unwritten.push(advanceFor(event));
+  }
+
+  private async write(): Promise<void> {
+    const advances = this.unwritten;
+    this.unwritten = [];
+    try {
+      await this.readModel.advanceUnfinished(advances);
+    } catch (error) {
+      this.logger.error(`Could not record the progress of ${advances.length} request(s): ${(error as Error).message}`);
     }
-    const replies = await transaction.exec();
-    const failure = replies?.find(([error]) => error)?.[0];
-    if (failure) this.logger.error(`Could not record ${event.constructor.name} for ${event.requestId}: ${failure.message}`);
   }
 }

@@ -7,18 +7,59 @@ import { REDIS } from '../../redis/redis.module';
 import { ExpiringHash } from '../../redis/expiring-writes';
 import { redisKeys } from '../../redis/redis-keys';
 import { AnalysisRecord, AnalysisStatus } from '../analysis-status';
+import { Counter } from './service-counters';
 
 /**
- * Moves a record on only while it is unfinished, so a late or repeated event (a stalled job run twice)
- * never takes a finished request back to processing.
+ * Moves records on only while they are unfinished, so a late or repeated event (a stalled job run twice)
+ * never takes a finished request back to processing, nor counts it twice. KEYS[1] is the counters' hash,
+ * then the records; each record brings in ARGV the counter its move adds one to ('' for none), its field
+ * count, and its fields and values. Answers how many records moved.
  */
 const ADVANCE_UNFINISHED = `
-local status = redis.call('HGET', KEYS[1], 'status')
-if status == false or status == 'done' or status == 'error' then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1`;
+local at = 1
+local moved = 0
+local counted = {}
+for i = 2, #KEYS do
+  local counter, count = ARGV[at], tonumber(ARGV[at + 1])
+  local status = redis.call('HGET', KEYS[i], 'status')
+  if status and status ~= 'done' and status ~= 'error' then
+    redis.call('HSET', KEYS[i], unpack(ARGV, at + 2, at + 1 + count))
+    if counter ~= '' then counted[counter] = (counted[counter] or 0) + 1 end
+    moved = moved + 1
+  end
+  at = at + 2 + count
+end
+for counter, by in pairs(counted) do redis.call('HINCRBY', KEYS[1], counter, by) end
+return moved`;
 
 type RecordFields = Record<string, string>;
+
+/** A worker's report on one request: the fields it sets, and the service counter it adds one to, if any. */
+export interface RecordAdvance {
+  requestId: string;
+  fields: RecordFields;
+  counter?: Counter;
+}
+
+/** How the read model records what workers report. */
+export const recordAdvances = {
+  processing: (requestId: string, attempt: number, at: string): RecordAdvance => ({
+    requestId,
+    fields: { status: 'processing', started_at: at, attempts: String(attempt) },
+  }),
+  done: (requestId: string, result: AnalysisResult, at: string): RecordAdvance => ({
+    requestId,
+    fields: { status: 'done', finished_at: at, result: JSON.stringify(result) },
+    counter: 'processed',
+  }),
+  failed: (requestId: string, error: string, at: string): RecordAdvance => ({
+    requestId,
+    fields: { status: 'error', finished_at: at, error },
+    counter: 'failed',
+  }),
+};
+
+type AdvancingPipeline = ChainableCommander & { advanceUnfinished(keyCount: number, ...keysThenArgs: string[]): ChainableCommander };
 
 /** Only what differs from the defaults is written: most new records are three short fields. */
 function toFields(record: AnalysisRecord): RecordFields {
@@ -55,6 +96,7 @@ export class AnalysisReadModel {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.ttlSeconds = config.retention.resultTtlSeconds;
+    if (!('advanceUnfinished' in redis)) redis.defineCommand('advanceUnfinished', { lua: ADVANCE_UNFINISHED });
   }
 
   /** The write that creates a record, for callers to send with their own writes. */
@@ -93,19 +135,16 @@ export class AnalysisReadModel {
     return redisKeys.request(requestId);
   }
 
-  markProcessing(pipeline: ChainableCommander, requestId: string, attempt: number, at: string): void {
-    this.advance(pipeline, requestId, { status: 'processing', started_at: at, attempts: String(attempt) });
-  }
-
-  markDone(pipeline: ChainableCommander, requestId: string, result: AnalysisResult, at: string): void {
-    this.advance(pipeline, requestId, { status: 'done', finished_at: at, result: JSON.stringify(result) });
-  }
-
-  markFailed(pipeline: ChainableCommander, requestId: string, error: string, at: string): void {
-    this.advance(pipeline, requestId, { status: 'error', finished_at: at, error });
-  }
-
-  private advance(pipeline: ChainableCommander, requestId: string, fields: RecordFields): void {
-    pipeline.eval(ADVANCE_UNFINISHED, 1, redisKeys.request(requestId), ...Object.entries(fields).flat());
+  /**
+   * Applies every advance whose record is still unfinished, in one command, and answers how many were.
+   * Sent on an explicit pipeline, which ioredis writes at once: a read issued after this call follows it.
+   */
+  async advanceUnfinished(advances: readonly RecordAdvance[]): Promise<number> {
+    const args: string[] = [];
+    for (const { fields, counter } of advances) args.push(counter ?? '', String(2 * Object.keys(fields).length), ...Object.entries(fields).flat());
+    const pipeline = this.redis.pipeline() as AdvancingPipeline;
+    pipeline.advanceUnfinished(1 + advances.length, redisKeys.stats, ...advances.map(({ requestId }) => redisKeys.request(requestId)), ...args);
+    const [moved] = await repliesOf(pipeline);
+    return moved as number;
   }
 }
