@@ -1,5 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { JobOptions, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
@@ -34,6 +35,14 @@ export class AnalysisJobProducer {
    */
   async enqueue(requests: readonly QueuedRequest[]): Promise<void> {
     await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests] }, { ...this.options, jobId: requestsJobId(requests) });
+  }
+
+  /**
+   * Adds a job for requests a stopping worker gives back without starting them. It needs an id of its own,
+   * since the job they came in is still the worker's until it returns.
+   */
+  async enqueueAgain(requests: readonly QueuedRequest[]): Promise<void> {
+    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests] }, { ...this.options, jobId: randomUUID() });
   }
 
   /** Whether the job of these requests is in Bull: an add whose answer was lost may still have been made. */

@@ -50,9 +50,9 @@ describe('AnalysisWorker', () => {
         if (recording) projection.handle(event);
       },
     } as unknown as EventBus;
-    const batchAnalysis = { analyze: async () => MINIMAL_RESULT } as unknown as BatchAnalysisService;
+    const batchAnalysis = { analyze: async () => MINIMAL_RESULT, requestsInProgress: 16 } as unknown as BatchAnalysisService;
     const waiting = { taken: async () => undefined } as unknown as WaitingRequests;
-    new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, eventBus, config).onApplicationBootstrap();
+    new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config).onApplicationBootstrap();
   });
 
   beforeEach(async () => {

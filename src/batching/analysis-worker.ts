@@ -8,9 +8,11 @@ import { AnalysisStartedEvent } from '../analysis/events/analysis-started.event'
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { failureMessage } from './failure-message';
+import { HeldRequests, IntakeClosedError, RequestIntake } from './request-intake';
 import { WaitingRequests } from './waiting-requests';
 
 /**
@@ -18,6 +20,11 @@ import { WaitingRequests } from './waiting-requests';
  * progress as domain events. A request that fails for good (a permanent error, or its last attempt) ends
  * in error at once; if others can still be retried the job fails, and Bull retries it with backoff for
  * just the requests not yet finished.
+ *
+ * Bull hands the worker up to its concurrency in jobs, and a job can carry hundreds of requests: a job
+ * starts only while the worker holds fewer requests than its batches can work on (RequestIntake). Until
+ * then its requests stay queued, and a stopping worker gives them back to the queue rather than keep them
+ * until their analyses end (hours, behind a key's rate limits) or let them stall when it is killed.
  */
 @Injectable()
 export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,16 +32,19 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly concurrency: number;
   /** Failures being reported, which the shutdown waits for like the jobs themselves. */
   private readonly reporting = new Set<Promise<void>>();
+  private readonly intake: RequestIntake;
 
   constructor(
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePapersJob>,
     private readonly batchAnalysis: BatchAnalysisService,
     private readonly readModel: AnalysisReadModel,
     private readonly waiting: WaitingRequests,
+    private readonly jobs: AnalysisJobProducer,
     private readonly eventBus: EventBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.concurrency = config.batching.size * config.llm.maxInflight;
+    this.intake = new RequestIntake(batchAnalysis.requestsInProgress);
   }
 
   onApplicationBootstrap(): void {
@@ -46,11 +56,13 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Takes no more jobs and finishes those in hand while their outcomes can still be recorded: Nest destroys
+   * Gives back the jobs not started, takes no more, and finishes those in hand while their outcomes can
+   * still be recorded: Nest destroys
    * this module before the global CQRS one, whose event bus drops its subscribers, the projection among them;
    * Bull's own close comes later still.
    */
   async onModuleDestroy(): Promise<void> {
+    this.intake.close();
     // Pausing reconnects Bull's blocking connection, which fails while Redis is down; the rest of the
     // shutdown (Bull's close, releasing claims) must still run.
     await this.queue.pause(true).catch((error: Error) => this.logger.warn(`Could not wait for the jobs in hand: ${error.message}`));
@@ -59,15 +71,31 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async process(job: Job<AnalyzePapersJob>): Promise<void> {
+    let held: HeldRequests;
+    try {
+      held = await this.intake.admit(job.data.requests.length);
+    } catch (error) {
+      if (!(error instanceof IntakeClosedError)) throw error;
+      // Added before this job completes: a worker dying in between leaves both, and the second run finds the requests finished.
+      return this.jobs.enqueueAgain(job.data.requests);
+    }
+    try {
+      await this.analyzeAll(job, held);
+    } finally {
+      held.end();
+    }
+  }
+
+  private async analyzeAll(job: Job<AnalyzePapersJob>, held: HeldRequests): Promise<void> {
     const attempt = job.attemptsMade + 1;
     const lastAttempt = attempt >= (job.opts.attempts ?? 1);
     const { requests } = job.data;
     await this.waiting.taken(job);
     // A retry, or a run of a job whose worker died, leaves the requests already finished alone.
     const pending = await this.unfinished(requests);
-    const retryable = (await Promise.all(pending.map((request) => this.analyze(request, attempt, lastAttempt)))).filter(
-      (error): error is Error => error !== undefined,
-    );
+    held.letGo(requests.length - pending.length);
+    const outcomes = pending.map((request) => this.analyze(request, attempt, lastAttempt).finally(() => held.letGo()));
+    const retryable = (await Promise.all(outcomes)).filter((error): error is Error => error !== undefined);
     if (retryable.length > 0) throw retryable[0];
     await this.assertRecorded(pending);
   }

@@ -77,6 +77,8 @@ export class BatchAnalysisService implements OnApplicationShutdown {
    * loaded texts while it waits for the LLM, however many there are. Cached results never wait here.
    */
   private readonly batches: ConcurrencyLimit;
+  /** The most requests those batches hold: what the worker takes on at once (it admits a job while it holds fewer). */
+  readonly requestsInProgress: number;
   private readonly maxTokensPerCall: number;
   /** Whether papers may share one call: BATCH_SIZE, BATCH_MAX_TOKENS and, for an LLM, the key's tokens per minute. */
   private readonly callFits: GroupFits;
@@ -93,6 +95,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
     this.calls = new ConcurrencyLimit(config.llm.maxInflight);
     this.batches = new ConcurrencyLimit(BATCHES_PER_CALL_IN_FLIGHT * config.llm.maxInflight);
+    this.requestsInProgress = BATCHES_PER_CALL_IN_FLIGHT * config.llm.maxInflight * config.batching.size;
     const maxDocuments = config.batching.size;
     const tokensPerMinute = config.llm.limits.tokensPerMinute;
     // The provider refuses a call whose prompt and completion budget together exceed the tokens per minute.

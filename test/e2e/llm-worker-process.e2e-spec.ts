@@ -1,3 +1,5 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { AnalyzePaperCommand, AnalyzePaperOutcome } from '../../src/analysis/commands/analyze-paper/analyze-paper.command';
 import { countPaperTokens } from '../../src/llm/groq/paper-prompt';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
 import { eventually } from '../support/eventually';
@@ -114,15 +116,19 @@ describe('a worker process stopping with jobs in hand', () => {
     await groq.stop();
   });
 
-  it('on SIGTERM finishes the analyses it started and records them, even on their last attempt', async () => {
-    const worker = spawnMain({
+  const spawnWorker = (settings: Record<string, string> = {}) =>
+    spawnMain({
       REDIS_URL: redisUrlForDatabase(DATABASE),
       APP_ROLE: 'worker',
-      LLM_ATTEMPTS: '1',
       BATCH_TIMEOUT_MS: '20',
       GROQ_API_KEY: 'gsk_test_key',
       GROQ_BASE_URL: groqUrl,
+      ...LIMITS,
+      ...settings,
     });
+
+  it('on SIGTERM finishes the analyses it started and records them, even on their last attempt', async () => {
+    const worker = spawnWorker({ LLM_ATTEMPTS: '1' });
     try {
       await waitForOutput(worker, /Worker started/);
       const accepted = await Promise.all([1, 2, 3].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_000 + seed) })));
@@ -133,6 +139,47 @@ describe('a worker process stopping with jobs in hand', () => {
       expect(await statusesOf(ids)).toEqual(['done', 'done', 'done']);
     } finally {
       await worker.stop();
+    }
+  });
+
+  it('takes on only what its analyser can soon get to, and on SIGTERM gives the rest back untouched for the next worker', async () => {
+    // Two calls of two papers at a time: the worker works on up to 4 batches per call in flight, 16 requests,
+    // where Bull would hand it as many jobs as it has batch places (4), with all their requests.
+    const first = spawnWorker({ BATCH_SIZE: '2', MAX_INFLIGHT: '2' });
+    let next: ServiceProcess | undefined;
+    try {
+      await waitForOutput(first, /Worker started/);
+      // Each burst's commands run in one turn of the event loop, so that the API records them as one job.
+      const commands = api.app.get(CommandBus);
+      const ids: string[] = [];
+      for (let burst = 0; burst < 5; burst += 1) {
+        const papers = Array.from({ length: 12 }, (_, n) => ({ abstract: sampleAbstract(3_000 + 12 * burst + n) }));
+        const outcomes: AnalyzePaperOutcome[] = await Promise.all(papers.map((paper) => commands.execute(new AnalyzePaperCommand(paper))));
+        ids.push(...outcomes.map((outcome) => outcome.requestId));
+      }
+      let mostProcessing = 0;
+      const processingNow = async () => {
+        const statuses = await statusesOf(ids);
+        mostProcessing = Math.max(mostProcessing, statuses.filter((status) => status === 'processing').length);
+        return statuses;
+      };
+      await eventually(processingNow, (statuses) => statuses.filter((status) => status === 'done').length >= 8, 15_000, 20);
+      expect(mostProcessing).toBeGreaterThan(0);
+      // 16 requests held, and at most one job more; handed all four jobs, it would be working on 48.
+      expect(mostProcessing).toBeLessThanOrEqual(28);
+
+      await first.stop();
+      expect(first.child.signalCode).toBe('SIGTERM');
+      const afterStop = await statusesOf(ids);
+      expect(afterStop).not.toContain('processing');
+      expect(afterStop.filter((status) => status === 'queued').length).toBeGreaterThanOrEqual(24);
+
+      next = spawnWorker();
+      const finished = await Promise.all(ids.map((id) => pollUntilFinished(api.baseUrl, id)));
+      expect(finished.map((answer) => answer.body)).toEqual(ids.map(() => expect.objectContaining({ status: 'done', attempts: 1 })));
+    } finally {
+      await first.stop();
+      await next?.stop();
     }
   });
 });
