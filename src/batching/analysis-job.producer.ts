@@ -38,11 +38,12 @@ export class AnalysisJobProducer {
   }
 
   /**
-   * Adds a job for requests a stopping worker gives back without starting them. It needs an id of its own,
-   * since the job they came in is still the worker's until it returns.
+   * Adds a job for requests a stopping worker gives back without starting them, with the attempts they have
+   * left. It needs an id of its own, since the job they came in is still the worker's until it returns.
    */
-  async enqueueAgain(requests: readonly QueuedRequest[]): Promise<void> {
-    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests] }, { ...this.options, jobId: randomUUID() });
+  async enqueueAgain(requests: readonly QueuedRequest[], attemptsBefore: number): Promise<void> {
+    const attempts = Math.max(1, (this.options.attempts ?? 1) - attemptsBefore);
+    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests], attemptsBefore }, { ...this.options, attempts, jobId: randomUUID() });
   }
 
   /** Whether the job of these requests is in Bull: an add whose answer was lost may still have been made. */

@@ -15,4 +15,9 @@ export interface QueuedRequest {
  */
 export interface AnalyzePapersJob {
   requests: QueuedRequest[];
+  /** Attempts already made at these requests in a job a stopping worker gave back (none when absent). */
+  attemptsBefore?: number;
 }
+
+/** Attempts made at the job's requests so far, in this job and any it was given back from. */
+export const attemptsSoFar = (job: { data: AnalyzePapersJob; attemptsMade: number }): number => (job.data.attemptsBefore ?? 0) + job.attemptsMade;

@@ -34,6 +34,7 @@ describe('AnalysisWorker', () => {
   /** What the event bus is given; `recording` says whether the projection also writes it. */
   const published: unknown[] = [];
   let recording = true;
+  let eventBus: EventBus;
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -44,14 +45,14 @@ describe('AnalysisWorker', () => {
       handleJob = handler;
       return Promise.resolve();
     }) as never);
-    const eventBus = {
+    eventBus = {
       publish: (event: AnalysisCompletedEvent | AnalysisFailedEvent) => {
         published.push(event);
         if (recording) projection.handle(event);
       },
     } as unknown as EventBus;
     const batchAnalysis = { analyze: async () => MINIMAL_RESULT, requestsInProgress: 16 } as unknown as BatchAnalysisService;
-    const waiting = { taken: async () => undefined } as unknown as WaitingRequests;
+    const waiting = { taken: async () => undefined, returned: async () => undefined } as unknown as WaitingRequests;
     new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config).onApplicationBootstrap();
   });
 
@@ -125,6 +126,42 @@ describe('AnalysisWorker', () => {
       expect(await queue.getFailedCount()).toBe(1);
       expect(await statusesOf(requests)).toEqual(['error', 'error']);
       for (const { requestId } of requests) expect((await readModel.find(requestId))?.error).toMatch(/worker analysing this paper stopped/);
+    });
+  });
+
+  describe('when it stops with a job waiting for room', () => {
+    it('adds the job\'s requests again as a new job, with the attempts they have left, and counts them as waiting again', async () => {
+      let finishAnalyses!: () => void;
+      const analysesFinished = new Promise<void>((resolve) => (finishAnalyses = resolve));
+      const slowAnalysis = { analyze: async () => (await analysesFinished, MINIMAL_RESULT), requestsInProgress: 2 } as unknown as BatchAnalysisService;
+      const returned = jest.fn(async () => undefined);
+      const waiting = { taken: async () => undefined, returned } as unknown as WaitingRequests;
+      const sharedHandler = handleJob;
+      const worker = new AnalysisWorker(queue as never, slowAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config);
+      worker.onApplicationBootstrap();
+      const stoppingWorkerHandles = handleJob;
+      handleJob = sharedHandler;
+
+      await submit(2);
+      const inHand = stoppingWorkerHandles((await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>);
+      const givenBack = await submit(3);
+      const waitingForRoom = (await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>;
+      // As a retry: its requests have been tried once.
+      waitingForRoom.attemptsMade = 1;
+      const givingBack = stoppingWorkerHandles(waitingForRoom);
+
+      const stopped = worker.onModuleDestroy();
+      await givingBack;
+      const [added] = await queue.getWaiting();
+      expect(added.data).toEqual({ requests: givenBack, attemptsBefore: 1 });
+      expect(added.opts.attempts).toBe(config.llm.attempts - 1);
+      expect(returned).toHaveBeenCalledWith(waitingForRoom);
+      expect(await statusesOf(givenBack)).toEqual(['queued', 'queued', 'queued']);
+
+      finishAnalyses();
+      await inHand;
+      await stopped;
+      await queue.resume(true);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, Queue } from 'bull';
 import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.event';
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
@@ -9,11 +10,15 @@ import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisJobProducer } from './analysis-job.producer';
-import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
+import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, attemptsSoFar, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { failureMessage } from './failure-message';
 import { HeldRequests, IntakeClosedError, RequestIntake } from './request-intake';
 import { WaitingRequests } from './waiting-requests';
+
+/** How often, and how far apart, a stopping worker tries to give a job back before it lets the job fail. */
+const GIVE_BACK_TRIES = 3;
+const GIVE_BACK_RETRY_MS = 500;
 
 /**
  * Takes jobs from Bull, each carrying the requests of one submission window, and reports every request's
@@ -56,10 +61,9 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Gives back the jobs not started, takes no more, and finishes those in hand while their outcomes can
-   * still be recorded: Nest destroys
-   * this module before the global CQRS one, whose event bus drops its subscribers, the projection among them;
-   * Bull's own close comes later still.
+   * Gives back the jobs not started, takes no more, and finishes those in hand while their outcomes can still
+   * be recorded: Nest destroys this module before the global CQRS one, whose event bus drops its subscribers,
+   * the projection among them; Bull's own close comes later still.
    */
   async onModuleDestroy(): Promise<void> {
     this.intake.close();
@@ -76,8 +80,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       held = await this.intake.admit(job.data.requests.length);
     } catch (error) {
       if (!(error instanceof IntakeClosedError)) throw error;
-      // Added before this job completes: a worker dying in between leaves both, and the second run finds the requests finished.
-      return this.jobs.enqueueAgain(job.data.requests);
+      return this.giveBack(job);
     }
     try {
       await this.analyzeAll(job, held);
@@ -86,9 +89,28 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /**
+   * Adds the job's requests again as a new job, then lets this one complete. A worker dying in between leaves
+   * both; the second to run finds the requests finished. Failing would cost the job an attempt, perhaps its
+   * last, for requests not even tried: a failed add is tried again, and only then the job fails.
+   */
+  private async giveBack(job: Job<AnalyzePapersJob>): Promise<void> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        await this.jobs.enqueueAgain(job.data.requests, attemptsSoFar(job));
+        break;
+      } catch (error) {
+        if (tries === GIVE_BACK_TRIES) throw error;
+        await sleep(GIVE_BACK_RETRY_MS);
+      }
+    }
+    // The requests are in the new job now: failing this one could only end them in error.
+    await this.waiting.returned(job).catch((error: Error) => this.logger.warn(`Job ${job.id} given back, but its requests not counted as waiting again: ${error.message}`));
+  }
+
   private async analyzeAll(job: Job<AnalyzePapersJob>, held: HeldRequests): Promise<void> {
-    const attempt = job.attemptsMade + 1;
-    const lastAttempt = attempt >= (job.opts.attempts ?? 1);
+    const attempt = attemptsSoFar(job) + 1;
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const { requests } = job.data;
     await this.waiting.taken(job);
     // A retry, or a run of a job whose worker died, leaves the requests already finished alone.
@@ -140,7 +162,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async reportFailure(job: Job<AnalyzePapersJob> | null, error: Error): Promise<void> {
     try {
       if (!job?.finishedOn) return;
-      const attempts = Math.max(job.attemptsMade, 1);
+      const attempts = Math.max(attemptsSoFar(job), 1);
       for (const { requestId } of await this.unfinished(job.data.requests)) {
         this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, attempts), new Date()));
       }

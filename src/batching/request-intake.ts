@@ -59,6 +59,6 @@ export class RequestIntake {
 
   release(count: number): void {
     this.held -= count;
-    while (!this.closed && this.held < this.capacity && this.waiting.length > 0) this.waiting.shift()!.admit();
+    while (this.held < this.capacity && this.waiting.length > 0) this.waiting.shift()!.admit();
   }
 }

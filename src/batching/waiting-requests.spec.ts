@@ -42,6 +42,19 @@ describe('WaitingRequests', () => {
     expect(await waiting.count()).toBe(4);
   });
 
+  it('counts a given-back job’s requests again only if a run of it had taken them off', async () => {
+    await redis.rpush('test:queue:wait', 'job-3');
+    await arrive(10);
+    const untaken = await jobOf('job-1', 4);
+    await waiting.returned(untaken);
+    expect(await waiting.count()).toBe(10);
+
+    const taken = await jobOf('job-2', 6);
+    await waiting.taken(taken);
+    await waiting.returned(taken);
+    expect(await waiting.count()).toBe(10);
+  });
+
   it('takes nothing for a job that is no longer in the queue', async () => {
     await redis.rpush('test:queue:wait', 'job-2');
     await arrive(6);

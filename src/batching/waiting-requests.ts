@@ -18,6 +18,12 @@ end
 redis.call('DECRBY', KEYS[1], ARGV[1])
 return 1`;
 
+/** Counts a job's requests as waiting again if they were taken off: a stopping worker gave the job back. */
+const RETURN_TAKEN = `
+if redis.call('HGET', KEYS[2], 'requestsTaken') ~= '1' then return 0 end
+redis.call('INCRBY', KEYS[1], ARGV[1])
+return 1`;
+
 /**
  * Deletes the records of requests that will get no job, and takes off the waiting count as many as it deleted:
  * a record that was never written (its write failed before reaching Redis) was never counted either.
@@ -35,6 +41,7 @@ return deleted`;
 type TakingRedis = Redis & {
   takeWaitingRequests(countKey: string, jobKey: string, count: number): Promise<number>;
   withdrawWaitingRequests(keyCount: number, countKey: string, ...recordKeys: string[]): Promise<number>;
+  returnTakenRequests(countKey: string, jobKey: string, count: number): Promise<number>;
 };
 
 /**
@@ -52,6 +59,7 @@ export class WaitingRequests {
   ) {
     if (!('takeWaitingRequests' in redis)) redis.defineCommand('takeWaitingRequests', { numberOfKeys: 2, lua: TAKE_ONCE });
     if (!('withdrawWaitingRequests' in redis)) redis.defineCommand('withdrawWaitingRequests', { lua: WITHDRAW });
+    if (!('returnTakenRequests' in redis)) redis.defineCommand('returnTakenRequests', { numberOfKeys: 2, lua: RETURN_TAKEN });
     this.redis = redis as TakingRedis;
   }
 
@@ -75,6 +83,14 @@ export class WaitingRequests {
   /** Whether this call took the job's requests off the count (false when an earlier run of the job had). */
   async taken(job: Job<{ requests: readonly unknown[] }>): Promise<boolean> {
     return (await this.redis.takeWaitingRequests(redisKeys.waitingRequests, this.queue.toKey(String(job.id)), job.data.requests.length)) === 1;
+  }
+
+  /**
+   * The job's requests wait again, in another job a stopping worker added for them: counted again if an earlier
+   * run of this job had taken them off; the other job takes them off when it starts.
+   */
+  async returned(job: Job<{ requests: readonly unknown[] }>): Promise<void> {
+    await this.redis.returnTakenRequests(redisKeys.waitingRequests, this.queue.toKey(String(job.id)), job.data.requests.length);
   }
 
   async count(): Promise<number> {

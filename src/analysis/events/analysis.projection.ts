@@ -32,8 +32,9 @@ export class AnalysisProjection implements IEventHandler<WorkerEvent> {
   constructor(private readonly readModel: AnalysisReadModel) {}
 
   handle(event: WorkerEvent): void {
+    const advance = advanceFor(event);
     if (this.unwritten.length === 0) queueMicrotask(() => void this.write());
-    this.unwritten.push(advanceFor(event));
+    this.unwritten.push(advance);
   }
 
   private async write(): Promise<void> {

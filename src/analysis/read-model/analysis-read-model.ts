@@ -12,24 +12,23 @@ import { Counter } from './service-counters';
 /**
  * Moves records on only while they are unfinished, so a late or repeated event (a stalled job run twice)
  * never takes a finished request back to processing, nor counts it twice. KEYS[1] is the counters' hash,
- * then the records; each record brings in ARGV the counter its move adds one to ('' for none), its field
- * count, and its fields and values. Answers how many records moved.
+ * then the records; for each record ARGV holds the counter its move adds one to ('' for none), how many
+ * field names and values follow, and those. Each move is counted with it, should a later one fail.
+ * Answers how many records moved.
  */
 const ADVANCE_UNFINISHED = `
 local at = 1
 local moved = 0
-local counted = {}
 for i = 2, #KEYS do
   local counter, count = ARGV[at], tonumber(ARGV[at + 1])
   local status = redis.call('HGET', KEYS[i], 'status')
   if status and status ~= 'done' and status ~= 'error' then
     redis.call('HSET', KEYS[i], unpack(ARGV, at + 2, at + 1 + count))
-    if counter ~= '' then counted[counter] = (counted[counter] or 0) + 1 end
+    if counter ~= '' then redis.call('HINCRBY', KEYS[1], counter, 1) end
     moved = moved + 1
   end
   at = at + 2 + count
 end
-for counter, by in pairs(counted) do redis.call('HINCRBY', KEYS[1], counter, by) end
 return moved`;
 
 type RecordFields = Record<string, string>;
