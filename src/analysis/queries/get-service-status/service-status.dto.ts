@@ -2,10 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** Bull's jobs by state; each job carries the requests one API process accepted within a few milliseconds. */
 export class QueueCountsDto {
-  @ApiProperty({ example: 120, description: 'Requests accepted and not yet taken by a worker (what MAX_QUEUE_SIZE limits)' })
+  @ApiProperty({ example: 120, description: 'Requests accepted and not yet started by a worker (what MAX_QUEUE_SIZE limits)' })
   waiting_requests!: number;
   @ApiProperty({ example: 12, description: 'Jobs waiting for a worker' }) waiting!: number;
-  @ApiProperty({ example: 8, description: 'Jobs a worker is analysing' }) active!: number;
+  @ApiProperty({ example: 8, description: 'Jobs workers have taken: being analysed, or held until the worker has room (their requests still queued)' })
+  active!: number;
   @ApiProperty({ example: 1, description: 'Jobs waiting for a retry after a failed attempt' }) delayed!: number;
   @ApiProperty({ example: 0 }) paused!: number;
 }
