@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
@@ -9,6 +10,8 @@ import { PrivateRedisServer } from '../support/private-redis-server';
 import { sampleAbstract } from '../support/sample-papers';
 import { PROJECT_ROOT } from '../support/service-process';
 import { HalfSentRequest } from '../support/half-sent-request';
+
+const { WORKER_NICENESS } = require('../../scripts/lib/supervisor') as { WORKER_NICENESS: number };
 
 const REDIS_PORT = 18671;
 const PORT = 18672;
@@ -116,6 +119,10 @@ describe('npm start supervisor', () => {
       (found) => found.length === 3,
     );
     expect(processes.map(({ role }) => role).sort()).toEqual(['api', 'api', 'worker']);
+    // Answering clients comes before analysing when both want the cores.
+    expect(processes.map(({ role, pid }) => [role, getPriority(pid)])).toEqual(
+      processes.map(({ role }) => [role, getPriority(supervisor.pid!) + (role === 'worker' ? WORKER_NICENESS : 0)]),
+    );
 
     // An API process answers as soon as it listens; its extra descriptors arrive just after.
     const inode = listeningSocketInode(PORT);
