@@ -14,22 +14,18 @@ import { Counter } from './service-counters';
  * never takes a finished request back to processing, nor counts it twice. KEYS[1] is the counters' hash,
  * then the records; for each record ARGV holds the counter its move adds one to ('' for none), how many
  * field names and values follow, and those. Each move is counted with it, should a later one fail.
- * Answers how many records moved.
  */
 const ADVANCE_UNFINISHED = `
 local at = 1
-local moved = 0
 for i = 2, #KEYS do
   local counter, count = ARGV[at], tonumber(ARGV[at + 1])
   local status = redis.call('HGET', KEYS[i], 'status')
   if status and status ~= 'done' and status ~= 'error' then
     redis.call('HSET', KEYS[i], unpack(ARGV, at + 2, at + 1 + count))
     if counter ~= '' then redis.call('HINCRBY', KEYS[1], counter, 1) end
-    moved = moved + 1
   end
   at = at + 2 + count
-end
-return moved`;
+end`;
 
 type RecordFields = Record<string, string>;
 
@@ -135,15 +131,14 @@ export class AnalysisReadModel {
   }
 
   /**
-   * Applies every advance whose record is still unfinished, in one command, and answers how many were.
+   * Applies every advance whose record is still unfinished, in one command.
    * Sent on an explicit pipeline, which ioredis writes at once: a read issued after this call follows it.
    */
-  async advanceUnfinished(advances: readonly RecordAdvance[]): Promise<number> {
+  async advanceUnfinished(advances: readonly RecordAdvance[]): Promise<void> {
     const args: string[] = [];
     for (const { fields, counter } of advances) args.push(counter ?? '', String(2 * Object.keys(fields).length), ...Object.entries(fields).flat());
     const pipeline = this.redis.pipeline() as AdvancingPipeline;
     pipeline.advanceUnfinished(1 + advances.length, redisKeys.stats, ...advances.map(({ requestId }) => redisKeys.request(requestId)), ...args);
-    const [moved] = await repliesOf(pipeline);
-    return moved as number;
+    await repliesOf(pipeline);
   }
 }
