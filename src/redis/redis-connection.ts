@@ -19,9 +19,9 @@ export const requestConnectionOptions: RedisOptions = {
  * A command unanswered this long fails as if Redis were unreachable. A Redis that stops answering without
  * closing the connection (a partition dropping packets, a frozen host, CLIENT PAUSE) would otherwise hold
  * every request, and the commands queued behind it, until TCP gives up minutes later. Far above any answer
- * time under load. Not for Bull's connections: its blocking one waits on BRPOPLPUSH for as long as no job comes.
+ * time under load. Bull's command connection has it too (src/batching/bull-command-timeout.ts).
  */
-const COMMAND_TIMEOUT_MS = 5_000;
+export const COMMAND_TIMEOUT_MS = 5_000;
 
 /** The app's own connection (read model, caches, throttle counters, claims). */
 export function connectRedis(url: string, connectionName: string): Redis {

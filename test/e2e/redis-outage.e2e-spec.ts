@@ -1,6 +1,9 @@
 import Redis from 'ioredis';
+import { COMMAND_TIMEOUT_MS } from '../../src/redis/redis-connection';
+import { redisKeys } from '../../src/redis/redis-keys';
 import { eventually } from '../support/eventually';
 import { postJson, request } from '../support/http-client';
+import { PartitioningProxy } from '../support/partitioning-proxy';
 import { PrivateRedisServer } from '../support/private-redis-server';
 import { sampleAbstract } from '../support/sample-papers';
 import { RunningApp, startApp } from '../support/test-app';
@@ -70,4 +73,51 @@ describe('when Redis goes away', () => {
     }
     expect(await acceptedAgain(5)).toBe(202);
   });
+});
+
+/** The app reaching its Redis through a proxy that can cut off Bull's connections alone. */
+describe("when Redis stops answering Bull's connections", () => {
+  const redis = new PrivateRedisServer(16392);
+  let proxy: PartitioningProxy;
+  let service: RunningApp;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    await redis.start();
+    proxy = new PartitioningProxy(redis.port);
+    service = await startApp(0, { REDIS_URL: await proxy.start(), APP_ROLE: 'api' });
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    proxy?.heal();
+    await service?.close().catch(() => undefined);
+    admin?.disconnect();
+    await proxy?.stop();
+    await redis.stop();
+  });
+
+  const queuedRecords = async () => {
+    const keys = await admin.keys(redisKeys.request('*'));
+    const statuses = await Promise.all(keys.map((key) => admin.hget(key, 'status')));
+    return statuses.filter((status) => status === 'queued').length;
+  };
+
+  it('answers 503 once the enqueue times out, leaves no record without its job, and accepts again once it heals', async () => {
+    expect((await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(20) })).status).toBe(202);
+    expect(await queuedRecords()).toBe(1);
+
+    // The record is written on the app's own connection; the job's add on Bull's, which now gets no answer.
+    proxy.cutOff('rpa-bull');
+    const startedAt = Date.now();
+    const refused = await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(21) });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    // The add and the check whether it was made each wait out the command timeout.
+    expect(Date.now() - startedAt).toBeLessThan(4 * COMMAND_TIMEOUT_MS);
+    expect(await queuedRecords()).toBe(1);
+
+    proxy.heal();
+    expect((await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(22) })).status).toBe(202);
+    expect(await queuedRecords()).toBe(2);
+  }, 40_000);
 });
