@@ -94,8 +94,9 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   ) {
     this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
     this.calls = new ConcurrencyLimit(config.llm.maxInflight);
-    this.batches = new ConcurrencyLimit(BATCHES_PER_CALL_IN_FLIGHT * config.llm.maxInflight);
-    this.requestsInProgress = BATCHES_PER_CALL_IN_FLIGHT * config.llm.maxInflight * config.batching.size;
+    const batchesInProgress = BATCHES_PER_CALL_IN_FLIGHT * config.llm.maxInflight;
+    this.batches = new ConcurrencyLimit(batchesInProgress);
+    this.requestsInProgress = batchesInProgress * config.batching.size;
     const maxDocuments = config.batching.size;
     const tokensPerMinute = config.llm.limits.tokensPerMinute;
     // The provider refuses a call whose prompt and completion budget together exceed the tokens per minute.
