@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 
 /** Reconnects quickly at first, then every two seconds; never gives up while the process lives. */
@@ -19,13 +20,32 @@ export const requestConnectionOptions: RedisOptions = {
  * A command unanswered this long fails as if Redis were unreachable. A Redis that stops answering without
  * closing the connection (a partition dropping packets, a frozen host, CLIENT PAUSE) would otherwise hold
  * every request, and the commands queued behind it, until TCP gives up minutes later. Far above any answer
- * time under load. Bull's command connection has it too (src/batching/bull-command-timeout.ts).
+ * time under load. Bull's command connection has it too (src/batching/bull-connection-safeguards.ts).
  */
 export const COMMAND_TIMEOUT_MS = 5_000;
 
 /** The app's own connection (read model, caches, throttle counters, claims). */
 export function connectRedis(url: string, connectionName: string): Redis {
-  return new Redis(url, { ...requestConnectionOptions, commandTimeout: COMMAND_TIMEOUT_MS, connectionName });
+  const connection = new Redis(url, { ...requestConnectionOptions, commandTimeout: COMMAND_TIMEOUT_MS, connectionName });
+  reportConnectionErrors(connection, connectionName);
+  return connection;
+}
+
+/**
+ * Logs what goes wrong with the connection once per kind of failure until it is ready again: ioredis reports
+ * every failed reconnection, every two seconds of an outage, and without a listener writes them to stderr.
+ */
+function reportConnectionErrors(connection: Redis, connectionName: string): void {
+  const logger = new Logger(connectionName);
+  let reported: string | undefined;
+  connection.on('error', (error: Error) => {
+    if (error.message !== reported) logger.warn(`Redis connection: ${error.message}`);
+    reported = error.message;
+  });
+  connection.on('ready', () => {
+    if (reported) logger.log('Redis connection ready again');
+    reported = undefined;
+  });
 }
 
 /**

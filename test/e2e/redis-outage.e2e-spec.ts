@@ -1,8 +1,9 @@
 import Redis from 'ioredis';
 import { COMMAND_TIMEOUT_MS } from '../../src/redis/redis-connection';
-import { redisKeys } from '../../src/redis/redis-keys';
+import { BULL_PREFIX, redisKeys } from '../../src/redis/redis-keys';
+import { SILENT_CONNECTION_TIMEOUT_MS } from '../../src/redis/silent-connection-watch';
 import { eventually } from '../support/eventually';
-import { postJson, request } from '../support/http-client';
+import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { PartitioningProxy } from '../support/partitioning-proxy';
 import { PrivateRedisServer } from '../support/private-redis-server';
 import { sampleAbstract } from '../support/sample-papers';
@@ -120,4 +121,62 @@ describe("when Redis stops answering Bull's connections", () => {
     expect((await postJson(service.baseUrl, '/analyze', { abstract: sampleAbstract(22) })).status).toBe(202);
     expect(await queuedRecords()).toBe(2);
   }, 40_000);
+});
+
+/** A worker reaching its Redis through a proxy that loses its connections; the api process reaches Redis directly. */
+describe("when the network loses the worker's connections to Redis without closing them", () => {
+  const redis = new PrivateRedisServer(16393);
+  let proxy: PartitioningProxy;
+  let api: RunningApp;
+  let worker: RunningApp;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    await redis.start();
+    proxy = new PartitioningProxy(redis.port);
+    const settings = { BATCH_TIMEOUT_MS: '20' };
+    api = await startApp(0, { REDIS_URL: redis.url, APP_ROLE: 'api', ...settings });
+    worker = await startApp(0, { REDIS_URL: await proxy.start(), APP_ROLE: 'worker', ...settings });
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    await Promise.all([api, worker].map((app) => app?.close().catch(() => undefined)));
+    admin?.disconnect();
+    await proxy?.stop();
+    await redis.stop();
+  });
+
+  const analyse = async (seed: number) => {
+    const accepted = await postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(seed) });
+    expect(accepted.status).toBe(202);
+    return (await pollUntilFinished(api.baseUrl, accepted.body.request_id)).body.status;
+  };
+
+  /** Redis's ids of the worker's own connection and of the one it waits for jobs on, which Bull names after the queue. */
+  const workerConnectionIds = async () => {
+    const clients = ((await admin.call('CLIENT', 'LIST')) as string).split('\n').filter(Boolean);
+    return clients.flatMap((line) => {
+      const [, id, name] = /\bid=(\d+) .*\bname=(\S*)/.exec(line) ?? [];
+      return name === 'rpa-worker' || name?.startsWith(`${BULL_PREFIX}:`) ? [id] : [];
+    });
+  };
+
+  it('drops the connections that owe answers once they have been silent too long, connects again and takes jobs', async () => {
+    expect(await analyse(30)).toBe('done');
+    const lost = await workerConnectionIds();
+    expect(lost).toHaveLength(2);
+
+    // Its wait for the next job and its heartbeat now get no answer.
+    proxy.loseOpenConnections();
+    const startedAt = Date.now();
+    const replacements = await eventually(
+      async () => (await workerConnectionIds()).filter((id) => !lost.includes(id)),
+      (ids) => ids.length === 2,
+      2 * SILENT_CONNECTION_TIMEOUT_MS,
+      250,
+    );
+    expect(replacements).toHaveLength(2);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(SILENT_CONNECTION_TIMEOUT_MS - 1_000);
+    expect(await analyse(31)).toBe('done');
+  }, 60_000);
 });

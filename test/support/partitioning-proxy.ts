@@ -6,6 +6,8 @@ interface Link {
   upstream: Socket;
   /** What the client sent first, where ioredis names its connection (CLIENT SETNAME). */
   opening: string;
+  /** Forgotten by the network for good: nothing passes either way, and nothing closes it. */
+  lost: boolean;
   /** Bytes that arrived as the link was cut off, delivered when it heals. */
   heldForUpstream: Buffer[];
   heldForClient: Buffer[];
@@ -16,7 +18,8 @@ const OPENING_BYTES = 1_024;
 
 /**
  * A TCP proxy to Redis that can cut off the connections of one name as a network partition would: they stay
- * open, what their client sends is accepted and never delivered, and no answer comes back.
+ * open, what their client sends is accepted and never delivered, and no answer comes back. It can also
+ * lose its open connections for good.
  */
 export class PartitioningProxy {
   private readonly server: Server;
@@ -37,6 +40,15 @@ export class PartitioningProxy {
   cutOff(name: string): void {
     this.cutOffName = name;
     this.links.forEach((link) => this.applyCut(link));
+  }
+
+  /**
+   * Loses every connection open now, as a NAT or firewall that forgets its connections does: both ends stay
+   * open, and what either sends is dropped. Connections opened afterwards pass. Unlike such a network, closing
+   * one end still closes the other, so Redis does not go on serving a connection its client has given up.
+   */
+  loseOpenConnections(): void {
+    this.links.forEach((link) => (link.lost = true));
   }
 
   /** Ends the partition: held traffic flows again. */
@@ -60,14 +72,16 @@ export class PartitioningProxy {
 
   private link(client: Socket): void {
     const upstream = connect({ host: '127.0.0.1', port: this.upstreamPort });
-    const link: Link = { client, upstream, opening: '', heldForUpstream: [], heldForClient: [] };
+    const link: Link = { client, upstream, opening: '', lost: false, heldForUpstream: [], heldForClient: [] };
     this.links.add(link);
     client.on('data', (chunk: Buffer) => {
+      if (link.lost) return;
       if (link.opening.length < OPENING_BYTES) link.opening += chunk.toString('latin1');
       if (this.applyCut(link)) link.heldForUpstream.push(chunk);
       else upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
+      if (link.lost) return;
       if (this.applyCut(link)) link.heldForClient.push(chunk);
       else client.write(chunk);
     });
