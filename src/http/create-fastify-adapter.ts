@@ -3,6 +3,7 @@ import type { FastifyServerFactoryHandler } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { PausedConnections } from './paused-connections';
 import { RequestAdmission } from './request-admission';
 import { schemaErrorMessage } from './schema-error-message';
 
@@ -35,7 +36,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     serverFactory: (handler: FastifyServerFactoryHandler) => {
       const places = config.http.maxConcurrentRequests;
-      admission = new RequestAdmission(places, places * WAITING_PER_PLACE, handler, isOperational);
+      admission = new RequestAdmission(places, places * WAITING_PER_PLACE, handler, isOperational, {
+        paused: new PausedConnections(),
+      });
       const server = createServer(admission.handle);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -53,7 +56,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   adapter
     .getInstance()
-    .addHook('preClose', async () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS))
+    .addHook('preClose', () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS) ?? Promise.resolve())
     // Not on the HTTP server's 'close': that comes once the connections it accepted itself have ended, while
     // those taken through extra descriptors may still have requests waiting, which need the stop deadline.
     // Fastify runs onClose hooks last registered first, so this one runs after the app's wait for them.

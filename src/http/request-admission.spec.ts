@@ -1,6 +1,7 @@
-import { ClientRequest, createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
+import { Agent, ClientRequest, createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PausedConnections } from './paused-connections';
 import { AdmissionTiming, RequestAdmission } from './request-admission';
 
 describe('RequestAdmission', () => {
@@ -12,12 +13,12 @@ describe('RequestAdmission', () => {
   /** Responses the handler has not answered yet, by path. */
   let held: Map<string, ServerResponse>;
 
-  const serve = async (limit: number, timing?: AdmissionTiming, maxWaiting = 100): Promise<void> => {
+  const serve = async (limit: number, timing?: AdmissionTiming, maxWaiting = 100, paused?: PausedConnections): Promise<void> => {
     const handler = (request: IncomingMessage, response: ServerResponse) => {
       started.push(request.url!);
       held.set(request.url!, response);
     };
-    admission = new RequestAdmission(limit, maxWaiting, handler, (request) => request.url === '/health', timing);
+    admission = new RequestAdmission(limit, maxWaiting, handler, (request) => request.url === '/health', { timing, paused });
     server = createServer();
     server.on('request', (request: IncomingMessage) => arrived.push(request.url!));
     server.on('request', admission.handle);
@@ -25,14 +26,15 @@ describe('RequestAdmission', () => {
   };
 
   const clients: ClientRequest[] = [];
+  const agents: Agent[] = [];
   /**
-   * Sends GET `path` on a connection of its own; resolves with the body once answered. The requests a test
-   * leaves unanswered fail when it ends, which no one needs to hear about.
+   * Sends GET `path` on a connection of its own, or on `agent`'s; resolves with the body once answered. The
+   * requests a test leaves unanswered fail when it ends, which no one needs to hear about.
    */
-  const get = (path: string): Promise<string> => {
+  const get = (path: string, agent: Agent | false = false): Promise<string> => {
     const body = new Promise<string>((resolve, reject) => {
       const { port } = server.address() as AddressInfo;
-      const client = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      const client = httpRequest({ host: '127.0.0.1', port, path, agent }, (response) => {
         let body = '';
         response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
         response.on('end', () => resolve(body));
@@ -56,6 +58,7 @@ describe('RequestAdmission', () => {
   });
   afterEach(async () => {
     clients.splice(0).forEach((client) => client.destroy());
+    agents.splice(0).forEach((agent) => agent.destroy());
     admission.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -164,5 +167,89 @@ describe('RequestAdmission', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  describe('with paused connections', () => {
+    const NO_EXPIRY: AdmissionTiming = { cohortMs: 60_000, countedCohorts: 4 };
+    /** A client that sends its requests one after another on one kept-alive connection. */
+    const keptAlive = (): Agent => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      agents.push(agent);
+      return agent;
+    };
+
+    /** One place: /a1 on a kept-alive connection holds it, /b and /c wait; /a1 is answered, /b takes the place. */
+    const pauseTheFirstClient = async (paused: PausedConnections) => {
+      await serve(1, NO_EXPIRY, 100, paused);
+      const first = keptAlive();
+      const a1 = get('/a1', first);
+      await arrivals(1);
+      void get('/b');
+      void get('/c');
+      await arrivals(3);
+      answer('/a1');
+      await expect(a1).resolves.toBe('answer to /a1');
+      void get('/a2', first);
+      await sleep(50);
+    };
+
+    it('stops reading a connection once the line is as long as its places, and reads it when the line shortens', async () => {
+      const paused = new PausedConnections(60_000);
+      await pauseTheFirstClient(paused);
+      expect(paused.count).toBe(1);
+      expect(arrived).toEqual(['/a1', '/b', '/c']);
+      expect(started).toEqual(['/a1', '/b']);
+
+      answer('/b');
+      await arrivals(4);
+      expect(arrived[3]).toBe('/a2');
+      expect(started).toEqual(['/a1', '/b', '/c']);
+      answer('/c');
+      await sleep(20);
+      expect(started).toEqual(['/a1', '/b', '/c', '/a2']);
+    });
+
+    it('pauses a connection behind those already paused, even with the line short, and reads them in turn', async () => {
+      const paused = new PausedConnections();
+      await serve(1, NO_EXPIRY, 100, paused);
+      const clients = { a: keptAlive(), b: keptAlive(), c: keptAlive() };
+      const firsts: Record<string, Promise<string>> = {};
+      for (const name of ['a', 'b', 'c'] as const) {
+        firsts[name] = get(`/${name}1`, clients[name]);
+        await arrivals(arrived.length + 1);
+      }
+      void get('/x');
+      await arrivals(4);
+      /** Answers a client's first request; the client sends its second as soon as it has the answer. */
+      const answerFirst = async (name: 'a' | 'b' | 'c') => {
+        answer(`/${name}1`);
+        await expect(firsts[name]).resolves.toBe(`answer to /${name}1`);
+        void get(`/${name}2`, clients[name]);
+        await sleep(30);
+      };
+
+      await answerFirst('a');
+      await answerFirst('b');
+      expect(paused.count).toBe(2);
+      // The line is empty once c1's answer lets /x start, and a is read again; c waits behind b all the same.
+      await answerFirst('c');
+      expect(arrived.slice(4)).toEqual(['/a2']);
+      expect(paused.count).toBe(2);
+
+      answer('/x');
+      await sleep(30);
+      answer('/a2');
+      await sleep(30);
+      expect(arrived.slice(4)).toEqual(['/a2', '/b2', '/c2']);
+    });
+
+    it('once told to stop waiting, reads the paused connections again before it resolves', async () => {
+      const paused = new PausedConnections(60_000);
+      await pauseTheFirstClient(paused);
+      expect(arrived).not.toContain('/a2');
+      await admission.stopWaitingAfter(60_000);
+      expect(arrived).toContain('/a2');
+      expect(paused.count).toBe(0);
+    });
   });
 });

@@ -1,4 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { PausedConnections } from './paused-connections';
 
 /** How often a new cohort of requests starts, and how many of the latest cohorts count as in flight. */
 export interface AdmissionTiming {
@@ -17,6 +19,12 @@ function refuse(response: ServerResponse, why: string): void {
 
 const STOPPING = 'this process is stopping';
 
+/** Connections read again now are read in the event loop's next poll, which the second turn from now follows. */
+async function afterNextPoll(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
+
 /** The requests admitted during one cohort period that have not finished, while they still count. */
 interface Cohort {
   unfinished: number;
@@ -31,6 +39,12 @@ interface Cohort {
  * of them is being handled when the next scavenge of the young generation runs, so the scavenger copies
  * and promotes the tens of kilobytes each has allocated. Handled a few hundred at a time, they finish
  * between scavenges and die young; a waiting request holds only its parsed headers.
+ *
+ * With `paused` given, the line of parsed requests is kept about `limit` long: once it is, a connection
+ * whose answer has just been sent is not read again until the line shortens (or for MAX_PAUSE_MS), so the
+ * client's next request waits in the kernel's socket buffer rather than in the heap, where thousands of
+ * waiting requests outlived every scavenge (the README has what it gained). A health probe sent on a
+ * paused connection waits with it: probes belong on connections of their own.
  *
  * A request counts for about a second at most (`timing`): a slow upload or a client sending its body a
  * byte at a time cannot hold the way shut for others.
@@ -49,31 +63,47 @@ export class RequestAdmission {
   private readonly cohorts: Cohort[] = [{ unfinished: 0, counted: true }];
   private readonly timer: NodeJS.Timeout;
   private stopping = false;
+  /** Stopping has begun: connections are no longer paused. */
+  private closing = false;
+  /** Requests are expected from connections read again, until the event loop has polled them. */
+  private expectationsLapsing = false;
   private stopTimer: NodeJS.Timeout | undefined;
+  private readonly timing: AdmissionTiming;
+  private readonly paused?: PausedConnections;
 
   constructor(
     private readonly limit: number,
     private readonly maxWaiting: number,
     private readonly listener: RequestListener,
     private readonly exempt: (request: IncomingMessage) => boolean,
-    private readonly timing: AdmissionTiming = DEFAULT_TIMING,
+    { timing = DEFAULT_TIMING, paused }: { timing?: AdmissionTiming; paused?: PausedConnections } = {},
   ) {
+    this.timing = timing;
+    this.paused = paused;
     this.timer = setInterval(() => this.startCohort(), timing.cohortMs).unref();
   }
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
-    if (this.exempt(request)) this.listener(request, response);
-    else if (this.running < this.limit) this.admit(request, response);
+    if (this.exempt(request)) return this.listener(request, response);
+    this.paused?.arrived();
+    if (this.running < this.limit) this.admit(request, response);
     else if (!this.stopping && this.waiting.length < this.maxWaiting) this.waiting.push([request, response]);
     else refuse(response, this.stopping ? STOPPING : `this process already holds ${this.waiting.length} requests waiting for their turn`);
   };
 
-  /** In `ms`, answers 503 to the requests still waiting, and to any that would wait from then on. */
-  stopWaitingAfter(ms: number): void {
+  /**
+   * In `ms`, answers 503 to the requests still waiting, and to any that would wait from then on. Reads the
+   * paused connections again at once, and resolves once their requests are read: a closing HTTP server
+   * closes the connections that hold no request, as a paused one with its request still unread would seem.
+   */
+  async stopWaitingAfter(ms: number): Promise<void> {
     this.stopTimer ??= setTimeout(() => {
       this.stopping = true;
       for (const [, response] of this.waiting.splice(0)) refuse(response, STOPPING);
     }, ms).unref();
+    this.closing = true;
+    this.paused?.resumeAll();
+    await afterNextPoll();
   }
 
   /** Requests waiting for their turn. */
@@ -90,16 +120,18 @@ export class RequestAdmission {
     const cohort = this.cohorts[this.cohorts.length - 1];
     cohort.unfinished += 1;
     this.running += 1;
-    response.once('close', () => this.finished(cohort));
+    response.once('close', () => this.finished(cohort, request));
     this.listener(request, response);
   }
 
-  private finished(cohort: Cohort): void {
+  private finished(cohort: Cohort, request: IncomingMessage): void {
     if (cohort.counted) {
       cohort.unfinished -= 1;
       this.running -= 1;
     }
     this.admitWaiting();
+    // Behind the connections already paused, if any: each waits its turn, as in the line.
+    if (this.paused && !this.closing && (this.waiting.length >= this.limit || this.paused.count > 0)) this.paused.pause(request.socket);
   }
 
   private admitWaiting(): void {
@@ -108,14 +140,32 @@ export class RequestAdmission {
       // A client that went away while waiting needs no answer.
       if (!request.socket.destroyed) this.admit(request, response);
     }
+    this.resumePaused();
+  }
+
+  /** Reads paused connections again while the line and the requests expected from them are shorter than the places. */
+  private resumePaused(): void {
+    const paused = this.paused;
+    if (!paused) return;
+    paused.resume(() => this.waiting.length + paused.expected < this.limit);
+    if (paused.expected === 0 || this.expectationsLapsing) return;
+    this.expectationsLapsing = true;
+    void afterNextPoll().then(() => {
+      // What a connection read again had waiting has arrived by now: one that brought nothing had nothing to send.
+      this.expectationsLapsing = false;
+      paused.forgetExpected();
+      this.admitWaiting();
+    });
   }
 
   private startCohort(): void {
     this.cohorts.push({ unfinished: 0, counted: true });
-    if (this.cohorts.length <= this.timing.countedCohorts) return;
-    const expired = this.cohorts.shift()!;
-    expired.counted = false;
-    this.running -= expired.unfinished;
+    if (this.cohorts.length > this.timing.countedCohorts) {
+      const expired = this.cohorts.shift()!;
+      expired.counted = false;
+      this.running -= expired.unfinished;
+    }
+    // Also reads again the connections paused for too long.
     this.admitWaiting();
   }
 }
