@@ -56,7 +56,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   adapter
     .getInstance()
-    .addHook('preClose', () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS) ?? Promise.resolve())
+    .addHook('preClose', async () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS))
     // Not on the HTTP server's 'close': that comes once the connections it accepted itself have ended, while
     // those taken through extra descriptors may still have requests waiting, which need the stop deadline.
     // Fastify runs onClose hooks last registered first, so this one runs after the app's wait for them.

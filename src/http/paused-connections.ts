@@ -73,6 +73,7 @@ export class PausedConnections {
 
   /** Reads again the connections paused `maxPauseMs` or longer, and then, oldest first, more while `more()` says so. */
   resume(more: () => boolean): void {
+    if (this.paused.size === 0) return;
     const overdue = Date.now() - this.maxPauseMs;
     for (const [socket, pause] of this.paused) {
       if (pause.since > overdue && !more()) return;

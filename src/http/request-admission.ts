@@ -63,10 +63,9 @@ export class RequestAdmission {
   private readonly cohorts: Cohort[] = [{ unfinished: 0, counted: true }];
   private readonly timer: NodeJS.Timeout;
   private stopping = false;
-  /** Stopping has begun: connections are no longer paused. */
-  private closing = false;
   /** Requests are expected from connections read again, until the event loop has polled them. */
   private expectationsLapsing = false;
+  /** Set once stopping has begun: from then on no connection is paused. */
   private stopTimer: NodeJS.Timeout | undefined;
   private readonly timing: AdmissionTiming;
   private readonly paused?: PausedConnections;
@@ -101,7 +100,6 @@ export class RequestAdmission {
       this.stopping = true;
       for (const [, response] of this.waiting.splice(0)) refuse(response, STOPPING);
     }, ms).unref();
-    this.closing = true;
     this.paused?.resumeAll();
     await afterNextPoll();
   }
@@ -131,7 +129,7 @@ export class RequestAdmission {
     }
     this.admitWaiting();
     // Behind the connections already paused, if any: each waits its turn, as in the line.
-    if (this.paused && !this.closing && (this.waiting.length >= this.limit || this.paused.count > 0)) this.paused.pause(request.socket);
+    if (this.paused && !this.stopTimer && (this.waiting.length >= this.limit || this.paused.count > 0)) this.paused.pause(request.socket);
   }
 
   private admitWaiting(): void {
