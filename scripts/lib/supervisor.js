@@ -6,6 +6,7 @@
  */
 const cluster = require('node:cluster');
 const os = require('node:os');
+const { ConnectionShares } = require('./connection-shares');
 
 const QUICK_DEATH_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -45,6 +46,7 @@ class Supervisor {
     this.stopping = false;
     this.restartDelays = new Map();
     this.timers = new Set();
+    this.connectionShares = new ConnectionShares();
     // Each API process accepts its own connections. With the default round-robin the primary accepts
     // them all and hands them over one IPC message at a time: with 10,000 connections opening at once,
     // thousands waited seconds in the primary before an API process saw them.
@@ -72,16 +74,20 @@ class Supervisor {
       return this.replace(role, slot, 0, `could not start a ${role} process (${error.message})`);
     }
     if (role === 'worker') lowerPriority(child.process.pid, (error) => this.say(`worker process ${child.process.pid} keeps its priority: ${error.message}`));
-    child.on('message', (message, handle) => sendAcceptors(child, message, handle));
+    child.on('message', (message, handle) => {
+      sendAcceptors(child, message, handle);
+      this.connectionShares.take(child, message);
+    });
     child.on('error', (error) => {
       // A process that failed to spawn (EAGAIN, EMFILE) reports this error and never exits. Any other error
       // is a message that could not be sent; the process's exit, if it is dying, comes on its own.
       if (child.process.pid !== undefined) return this.say(`${role} process ${child.process.pid}: ${error.message}`);
       this.replace(role, slot, 0, `could not start a ${role} process (${error.message})`);
     });
-    child.once('exit', (code, signal) =>
-      this.replace(role, slot, Date.now() - startedAt, `${role} process ${child.process.pid} exited (${signal ?? `code ${code}`})`),
-    );
+    child.once('exit', (code, signal) => {
+      this.connectionShares.forget(child);
+      this.replace(role, slot, Date.now() - startedAt, `${role} process ${child.process.pid} exited (${signal ?? `code ${code}`})`);
+    });
   }
 
   /** Starts another process in `slot`, after a pause that grows while its processes keep dying young. */

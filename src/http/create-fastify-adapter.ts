@@ -3,6 +3,7 @@ import type { FastifyServerFactoryHandler } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { ConnectionShare } from './connection-share';
 import { PausedConnections } from './paused-connections';
 import { RequestAdmission } from './request-admission';
 import { schemaErrorMessage } from './schema-error-message';
@@ -33,13 +34,16 @@ const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith
  */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   let admission: RequestAdmission | undefined;
+  let connectionShare: ConnectionShare | undefined;
   const adapter = new FastifyAdapter({
     serverFactory: (handler: FastifyServerFactoryHandler) => {
       const places = config.http.maxConcurrentRequests;
       admission = new RequestAdmission(places, places * WAITING_PER_PLACE, handler, isOperational, {
         paused: new PausedConnections(),
       });
-      const server = createServer(admission.handle);
+      connectionShare = new ConnectionShare(admission.handle);
+      const server = createServer(connectionShare.handle);
+      connectionShare.watch(server);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       return server;
@@ -60,6 +64,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // Not on the HTTP server's 'close': that comes once the connections it accepted itself have ended, while
     // those taken through extra descriptors may still have requests waiting, which need the stop deadline.
     // Fastify runs onClose hooks last registered first, so this one runs after the app's wait for them.
-    .addHook('onClose', async () => admission?.close());
+    .addHook('onClose', async () => {
+      admission?.close();
+      connectionShare?.close();
+    });
   return adapter;
 }

@@ -1,7 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
@@ -39,26 +41,71 @@ function children(parent: number): Array<{ pid: number; role: string }> {
     });
 }
 
-/** The inode of the socket listening on 127.0.0.1:`port`, from the kernel's TCP table. */
-function listeningSocketInode(port: number): string {
+/** The inodes of the server's sockets on 127.0.0.1:`port` in TCP state `state`, from the kernel's TCP table. */
+function serverSocketInodes(port: number, state: 'listening' | 'established'): string[] {
   const localAddress = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const row = readFileSync('/proc/net/tcp', 'utf8')
+  const stateCode = state === 'listening' ? '0A' : '01';
+  return readFileSync('/proc/net/tcp', 'utf8')
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
-    .find((fields) => fields[1] === localAddress && fields[3] === '0A');
-  if (!row) throw new Error(`nothing listens on 127.0.0.1:${port}`);
-  return row[9];
+    .filter((fields) => fields[1] === localAddress && fields[3] === stateCode)
+    .map((fields) => fields[9]);
 }
 
-/** How many of `pid`'s file descriptors are that listening socket. */
-function listeningDescriptors(pid: number, inode: string): number {
+/** The inode of the socket listening on 127.0.0.1:`port`. */
+function listeningSocketInode(port: number): string {
+  const [inode] = serverSocketInodes(port, 'listening');
+  if (!inode) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+  return inode;
+}
+
+/** How many of `pid`'s file descriptors are sockets among `inodes`. */
+function descriptorsOf(pid: number, inodes: readonly string[]): number {
+  const sockets = new Set(inodes.map((inode) => `socket:[${inode}]`));
   return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
     try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+      return sockets.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
     } catch {
       return false;
     }
   }).length;
+}
+
+/** How many of `pid`'s file descriptors are that listening socket. */
+const listeningDescriptors = (pid: number, inode: string): number => descriptorsOf(pid, [inode]);
+
+/** The connections to the port each of `pids` holds. */
+function heldConnections(pids: readonly number[]): number[] {
+  const established = serverSocketInodes(PORT, 'established');
+  return pids.map((pid) => descriptorsOf(pid, established));
+}
+
+/** Kept-alive clients, each asking for /health/live every `pauseMs` until stopped; what they got back, by status. */
+function runKeptAliveClients(count: number, pauseMs: number): { stop(): Promise<Record<string, number>> } {
+  const agent = new Agent({ keepAlive: true, maxSockets: count });
+  const answers: Record<string, number> = {};
+  let running = true;
+  const ask = () =>
+    new Promise<string>((resolve) => {
+      get({ agent, host: '127.0.0.1', port: PORT, path: '/health/live' }, (response) => {
+        response.resume().once('end', () => resolve(String(response.statusCode)));
+      }).once('error', (error) => resolve(error.message));
+    });
+  const loops = Array.from({ length: count }, async () => {
+    while (running) {
+      const answer = await ask();
+      answers[answer] = (answers[answer] ?? 0) + 1;
+      await sleep(pauseMs);
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+      return answers;
+    },
+  };
 }
 
 const ready = () => request(BASE_URL, '/health/ready').then((answer) => answer.status === 200, () => false);
@@ -162,6 +209,40 @@ describe('npm start supervisor', () => {
     expect(output).toMatch(new RegExp(`api process ${killedApi.pid} exited \\(SIGKILL\\); starting another`));
     expect(output).toMatch(new RegExp(`worker process ${killedWorker.pid} exited \\(SIGKILL\\); starting another`));
   }, 60_000);
+
+  it('spreads kept-alive connections evenly over the api processes, one that had none at first included', async () => {
+    const count = 100;
+    const api = children(supervisor.pid!)
+      .filter(({ role }) => role === 'api')
+      .map(({ pid }) => pid);
+    // Stopped, one process accepts nothing and stops reporting: every connection goes to the other.
+    process.kill(api[1], 'SIGSTOP');
+    let clients: ReturnType<typeof runKeptAliveClients> | undefined;
+    let answers: Record<string, number> = {};
+    try {
+      try {
+        await sleep(2_000);
+        clients = runKeptAliveClients(count, 100);
+        // At least: the readiness probes' own connection may be there too.
+        await eventually(
+          () => heldConnections(api),
+          ([held]) => held >= count,
+        );
+      } finally {
+        process.kill(api[1], 'SIGCONT');
+      }
+      await eventually(
+        () => heldConnections(api),
+        // Some are always between a closed connection and its client's next one.
+        ([first, second]) => Math.min(first, second) >= 0.4 * (first + second),
+        20_000,
+      );
+    } finally {
+      answers = (await clients?.stop()) ?? {};
+    }
+    expect(answers).toEqual({ 200: expect.any(Number) });
+    expect(output).toMatch(/Holds \d+ connections, \d+ over an even share: closing \d+ as their answers go out/);
+  }, 40_000);
 
   it('accepts a burst of connections through the descriptors it holds, then closes them and takes a fresh reserve', async () => {
     const apiProcesses = children(supervisor.pid!).filter(({ role }) => role === 'api');

@@ -1,0 +1,160 @@
+import { Logger } from '@nestjs/common';
+import { once } from 'node:events';
+import { createServer, Server } from 'node:http';
+import { AddressInfo, connect, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CONNECTIONS_HELD, CONNECTIONS_SHARE, ConnectionShare, REPORT_EVERY_MS, SupervisorChannel } from './connection-share';
+
+/** A channel to a supervisor that records the reports and delivers the shares a test gives it. */
+class FakeSupervisor implements SupervisorChannel {
+  readonly reports: unknown[] = [];
+  private listener?: (message: unknown) => void;
+
+  send(message: object): void {
+    this.reports.push(message);
+  }
+
+  listen(listener: (message: unknown) => void): () => void {
+    this.listener = listener;
+    return () => (this.listener = undefined);
+  }
+
+  giveShare(share: number): void {
+    this.listener?.({ rpa: CONNECTIONS_SHARE, share });
+  }
+}
+
+/** One kept-alive client connection that sends requests and reads whole answers, head and body. */
+class Client {
+  readonly socket: Socket;
+  private received = '';
+
+  constructor(port: number) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.setEncoding('latin1').on('data', (chunk: string) => (this.received += chunk));
+  }
+
+  send(requests = 1): void {
+    this.socket.write('GET / HTTP/1.1\r\nhost: test\r\n\r\n'.repeat(requests));
+  }
+
+  /** The answer's head, once the whole answer ("ok") has arrived. */
+  async answer(): Promise<string> {
+    while (!/\r\n\r\nok/.test(this.received)) await once(this.socket, 'data');
+    const end = this.received.indexOf('\r\n\r\nok');
+    const head = this.received.slice(0, end);
+    this.received = this.received.slice(end + 6);
+    return head;
+  }
+
+  get closed(): Promise<boolean> {
+    return this.socket.closed ? Promise.resolve(true) : once(this.socket, 'close').then(() => true);
+  }
+}
+
+const closes = (head: string) => /\r\nconnection: close/i.test(head);
+
+describe('ConnectionShare', () => {
+  let server: Server;
+  let supervisor: FakeSupervisor;
+  let share: ConnectionShare;
+  let handled: number;
+  let clients: Client[];
+  let logged: jest.SpyInstance;
+
+  const start = async (channel: SupervisorChannel | undefined) => {
+    handled = 0;
+    share = new ConnectionShare((_request, response) => {
+      handled += 1;
+      response.end('ok');
+    }, channel);
+    server = createServer(share.handle);
+    share.watch(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  };
+
+  /** `count` clients, each connected and answered once, so the server counts them all. */
+  const connectClients = async (count: number): Promise<Client[]> => {
+    const port = (server.address() as AddressInfo).port;
+    const opened = Array.from({ length: count }, () => new Client(port));
+    opened.forEach((client) => client.send());
+    await Promise.all(opened.map((client) => client.answer()));
+    clients.push(...opened);
+    return opened;
+  };
+
+  beforeEach(async () => {
+    logged = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    clients = [];
+    supervisor = new FakeSupervisor();
+    await start(supervisor);
+  });
+  afterEach(async () => {
+    share.close();
+    clients.forEach((client) => client.socket.destroy());
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    jest.restoreAllMocks();
+  });
+
+  it('reports the connections it holds to the supervisor', async () => {
+    await connectClients(3);
+    await sleep(REPORT_EVERY_MS + 100);
+    expect(supervisor.reports.at(-1)).toEqual({ rpa: CONNECTIONS_HELD, count: 3 });
+  });
+
+  it('once its share has settled, closes half its excess as their answers go out, and reports only those staying', async () => {
+    const connected = await connectClients(12);
+    supervisor.giveShare(2);
+    supervisor.giveShare(2);
+    connected.forEach((client) => client.send());
+    const heads = await Promise.all(connected.map((client) => client.answer()));
+    // Ten over a share of two: five are closed, the first five to be answered.
+    expect(heads.filter(closes)).toHaveLength(5);
+    expect(logged).toHaveBeenCalledWith('Holds 12 connections, 10 over an even share: closing 5 as their answers go out');
+    const closed = connected.filter((_, index) => closes(heads[index]));
+    await Promise.all(closed.map((client) => client.closed));
+    await sleep(REPORT_EVERY_MS + 100);
+    expect(supervisor.reports.at(-1)).toEqual({ rpa: CONNECTIONS_HELD, count: 7 });
+
+    // The next answers keep their connections: the excess is spent until the next share.
+    const staying = connected.filter((client) => !closed.includes(client));
+    staying.forEach((client) => client.send());
+    expect((await Promise.all(staying.map((client) => client.answer()))).filter(closes)).toEqual([]);
+  });
+
+  it('closes nothing while the share is still moving, or while the excess is within its tolerance', async () => {
+    const connected = await connectClients(12);
+    supervisor.giveShare(2);
+    supervisor.giveShare(20);
+    connected.forEach((client) => client.send());
+    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
+
+    supervisor.giveShare(8);
+    supervisor.giveShare(8);
+    connected.forEach((client) => client.send());
+    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
+  });
+
+  it('does not handle a request pipelined behind an answer that closes its connection', async () => {
+    const [pipelining] = await connectClients(9);
+    handled = 0;
+    supervisor.giveShare(1);
+    supervisor.giveShare(1);
+    pipelining.send(2);
+    expect(closes(await pipelining.answer())).toBe(true);
+    expect(await pipelining.closed).toBe(true);
+    expect(handled).toBe(1);
+  });
+
+  it('without a supervisor reports nothing and keeps every connection', async () => {
+    share.close();
+    await new Promise((resolve) => server.close(resolve));
+    await start(undefined);
+    const connected = await connectClients(6);
+    connected.forEach((client) => client.send());
+    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
+    expect(supervisor.reports).toEqual([]);
+  });
+});
