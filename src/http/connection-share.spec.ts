@@ -34,8 +34,8 @@ class Client {
     this.socket.setEncoding('latin1').on('data', (chunk: string) => (this.received += chunk));
   }
 
-  send(requests = 1): void {
-    this.socket.write('GET / HTTP/1.1\r\nhost: test\r\n\r\n'.repeat(requests));
+  send(requests = 1, headers = ''): void {
+    this.socket.write(`GET / HTTP/1.1\r\nhost: test\r\n${headers}\r\n`.repeat(requests));
   }
 
   /** The answer's head, once the whole answer ("ok") has arrived. */
@@ -47,8 +47,8 @@ class Client {
     return head;
   }
 
-  get closed(): Promise<boolean> {
-    return this.socket.closed ? Promise.resolve(true) : once(this.socket, 'close').then(() => true);
+  get closed(): Promise<unknown> {
+    return this.socket.closed ? Promise.resolve() : once(this.socket, 'close');
   }
 }
 
@@ -137,6 +137,16 @@ describe('ConnectionShare', () => {
     expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
   });
 
+  it('spends none of its excess on a connection its client is closing anyway', async () => {
+    const [leaving, ...connected] = await connectClients(12);
+    supervisor.giveShare(2);
+    supervisor.giveShare(2);
+    leaving.send(1, 'connection: close\r\n');
+    expect(closes(await leaving.answer())).toBe(true);
+    connected.forEach((client) => client.send());
+    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toHaveLength(5);
+  });
+
   it('does not handle a request pipelined behind an answer that closes its connection', async () => {
     const [pipelining] = await connectClients(9);
     handled = 0;
@@ -144,17 +154,31 @@ describe('ConnectionShare', () => {
     supervisor.giveShare(1);
     pipelining.send(2);
     expect(closes(await pipelining.answer())).toBe(true);
-    expect(await pipelining.closed).toBe(true);
+    await pipelining.closed;
     expect(handled).toBe(1);
   });
 
-  it('without a supervisor reports nothing and keeps every connection', async () => {
+  it('reports nothing before its server listens, nor once closed', async () => {
+    const unlistened = createServer();
+    const ownSupervisor = new FakeSupervisor();
+    const early = new ConnectionShare(() => undefined, ownSupervisor);
+    early.watch(unlistened);
+    await sleep(REPORT_EVERY_MS + 100);
+    expect(ownSupervisor.reports).toEqual([]);
+    early.close();
+    unlistened.listen(0, '127.0.0.1');
+    await once(unlistened, 'listening');
+    await sleep(REPORT_EVERY_MS + 100);
+    expect(ownSupervisor.reports).toEqual([]);
+    await new Promise((resolve) => unlistened.close(resolve));
+  });
+
+  it('without a supervisor keeps every connection', async () => {
     share.close();
     await new Promise((resolve) => server.close(resolve));
     await start(undefined);
     const connected = await connectClients(6);
     connected.forEach((client) => client.send());
     expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
-    expect(supervisor.reports).toEqual([]);
   });
 });

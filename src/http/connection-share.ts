@@ -43,15 +43,16 @@ const shareIn = (message: unknown): number | undefined => {
  * kernel hands each new connection to whichever process accepts it first.
  *
  * Why: API processes share the listening socket, and a connection stays with the process that accepted it.
- * When 10,000 clients connected at once, one of two processes took 58 to 62% of them, and its clients waited
- * about 1.4 times as long as the other's for every answer; a process started in place of one that died found
- * every client already connected to the others, and served almost none.
+ * When 10,000 clients connected at once, the busier of two processes took 50 to 62% of them, and at 62% its
+ * clients waited 1.6 times as long as the other's for every answer; a process started in place of one that
+ * died found every client already connected to the others, and served almost none.
  *
- * A process sheds only once its share has settled (the same at two reports running): while a burst of
- * connections is still arriving, the counts say nothing yet. Even then it sheds half its excess at a time,
- * as shares are a moment old and some of the clients come back to it. A request that arrives on a connection
- * after the one answered `Connection: close` is not handled (RFC 9112 §9.6): its client sends it again on a
- * new connection. Without a supervisor nothing is reported and nothing is shed.
+ * A process reports only while it listens, and sheds only once its share has settled (within its tolerance
+ * at two reports running): while a burst of connections is still arriving, the counts say nothing yet. Even
+ * then it sheds half its excess at a time, as shares are a moment old and some of the clients come back to
+ * it. Only connections that would have been kept alive are closed this way. A request that arrives on a
+ * connection after the one answered `Connection: close` is not handled (RFC 9112 §9.6). Without a supervisor
+ * nothing is reported and nothing is shed.
  */
 export class ConnectionShare {
   private readonly logger = new Logger(ConnectionShare.name);
@@ -62,13 +63,19 @@ export class ConnectionShare {
   private readonly leavingSockets = new WeakSet<Socket>();
   private timer?: NodeJS.Timeout;
   private stopListening?: () => void;
+  private closed = false;
 
+  /** `channel` is undefined for a process without a supervisor. */
   constructor(
     private readonly listener: RequestListener,
-    private readonly channel: SupervisorChannel | undefined = supervisorChannel(),
+    private readonly channel: SupervisorChannel | undefined,
   ) {}
 
-  /** Counts the server's connections and, under a supervisor, reports them and takes its share. */
+  /**
+   * Counts the server's connections and, under a supervisor, once the server listens, reports them and takes
+   * its share: a process still starting accepts nothing, and counted in the share it would only make the
+   * others close connections that come back to them.
+   */
   watch(server: HttpServer): void {
     server.on('connection', (socket: Socket) => {
       this.open += 1;
@@ -76,14 +83,19 @@ export class ConnectionShare {
     });
     const channel = this.channel;
     if (!channel) return;
-    this.stopListening = channel.listen((message) => {
-      const share = shareIn(message);
-      if (share !== undefined) this.takeShare(share);
+    server.once('listening', () => {
+      if (this.closed) return;
+      this.stopListening = channel.listen((message) => {
+        const share = shareIn(message);
+        if (share !== undefined) this.takeShare(share);
+      });
+      this.timer = setInterval(() => channel.send({ rpa: CONNECTIONS_HELD, count: this.staying }), REPORT_EVERY_MS).unref();
     });
-    this.timer = setInterval(() => channel.send({ rpa: CONNECTIONS_HELD, count: this.staying }), REPORT_EVERY_MS).unref();
   }
 
+  /** Stops reporting and shedding: call when the process stops accepting. */
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     this.stopListening?.();
     this.toShed = 0;
@@ -92,7 +104,8 @@ export class ConnectionShare {
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     const socket = request.socket;
     if (this.leavingSockets.has(socket)) return;
-    if (this.toShed > 0) this.shed(socket, response);
+    // A connection closing anyway (HTTP/1.0, or its client asked) would spend the budget for nothing.
+    if (this.toShed > 0 && response.shouldKeepAlive) this.shed(socket, response);
     this.listener(request, response);
   };
 

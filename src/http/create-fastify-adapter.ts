@@ -3,7 +3,7 @@ import type { FastifyServerFactoryHandler } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
-import { ConnectionShare } from './connection-share';
+import { ConnectionShare, supervisorChannel } from './connection-share';
 import { PausedConnections } from './paused-connections';
 import { RequestAdmission } from './request-admission';
 import { schemaErrorMessage } from './schema-error-message';
@@ -41,7 +41,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       admission = new RequestAdmission(places, places * WAITING_PER_PLACE, handler, isOperational, {
         paused: new PausedConnections(),
       });
-      connectionShare = new ConnectionShare(admission.handle);
+      connectionShare = new ConnectionShare(admission.handle, supervisorChannel());
       const server = createServer(connectionShare.handle);
       connectionShare.watch(server);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -60,13 +60,14 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   adapter
     .getInstance()
-    .addHook('preClose', async () => admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS))
+    .addHook('preClose', async () => {
+      // A process that stops accepting is no longer part of the even share.
+      connectionShare?.close();
+      await admission?.stopWaitingAfter(STOP_WAITING_AFTER_MS);
+    })
     // Not on the HTTP server's 'close': that comes once the connections it accepted itself have ended, while
     // those taken through extra descriptors may still have requests waiting, which need the stop deadline.
     // Fastify runs onClose hooks last registered first, so this one runs after the app's wait for them.
-    .addHook('onClose', async () => {
-      admission?.close();
-      connectionShare?.close();
-    });
+    .addHook('onClose', async () => admission?.close());
   return adapter;
 }

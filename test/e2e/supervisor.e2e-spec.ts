@@ -227,6 +227,7 @@ describe('npm start supervisor', () => {
         await eventually(
           () => heldConnections(api),
           ([held]) => held >= count,
+          10_000,
         );
       } finally {
         process.kill(api[1], 'SIGCONT');
