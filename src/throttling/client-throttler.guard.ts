@@ -10,7 +10,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MemoizedReflector } from './memoized-reflector';
 import { throttleKindOf } from './throttle-kind.decorator';
@@ -47,7 +47,7 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
     const key = headers[API_KEY_HEADER];
     if (typeof key === 'string' && this.knownKeys.has(key)) {
       // Only a digest reaches Redis: the key itself is a secret.
-      return `key:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+      return `key:${hash('sha256', key, 'base64url').slice(0, 22)}`;
     }
     return `ip:${normalizeIp(ip, this.ipv6SubnetPrefix)}`;
   }
