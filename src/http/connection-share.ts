@@ -103,7 +103,8 @@ export class ConnectionShare {
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     const socket = request.socket;
-    if (this.leavingSockets.has(socket)) return;
+    // Only while some connection is told to close: every request passes here.
+    if (this.leaving > 0 && this.leavingSockets.has(socket)) return;
     // A connection closing anyway (HTTP/1.0, or its client asked) would spend the budget for nothing.
     if (this.toShed > 0 && response.shouldKeepAlive) this.shed(socket, response);
     this.listener(request, response);
