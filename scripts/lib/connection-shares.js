@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The supervisor's side of src/http/connection-share.ts: what each API process last said it holds, and the
- * even share of them all it is told back.
+ * even share of them all it is told back, with the count that share answers.
  */
 const CONNECTIONS_HELD = 'rpa:connections-held';
 const CONNECTIONS_SHARE = 'rpa:connections-share';
@@ -30,7 +30,7 @@ class ConnectionShares {
       total += report.count;
       reporting += 1;
     }
-    child.send({ rpa: CONNECTIONS_SHARE, share: Math.ceil(total / reporting) }, undefined, () => undefined);
+    child.send({ rpa: CONNECTIONS_SHARE, share: Math.ceil(total / reporting), held: count }, undefined, () => undefined);
   }
 
   forget(child) {

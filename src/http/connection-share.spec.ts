@@ -19,8 +19,9 @@ class FakeSupervisor implements SupervisorChannel {
     return () => (this.listener = undefined);
   }
 
-  giveShare(share: number): void {
-    this.listener?.({ rpa: CONNECTIONS_SHARE, share });
+  /** The share that answers a report of `held` connections. */
+  giveShare(share: number, held: number): void {
+    this.listener?.({ rpa: CONNECTIONS_SHARE, share, held });
   }
 }
 
@@ -106,8 +107,8 @@ describe('ConnectionShare', () => {
 
   it('once its share has settled, closes half its excess as their answers go out, and reports only those staying', async () => {
     const connected = await connectClients(12);
-    supervisor.giveShare(2);
-    supervisor.giveShare(2);
+    supervisor.giveShare(2, 12);
+    supervisor.giveShare(2, 12);
     connected.forEach((client) => client.send());
     const heads = await Promise.all(connected.map((client) => client.answer()));
     // Ten over a share of two: five are closed, the first five to be answered.
@@ -126,21 +127,35 @@ describe('ConnectionShare', () => {
 
   it('closes nothing while the share is still moving, or while the excess is within its tolerance', async () => {
     const connected = await connectClients(12);
-    supervisor.giveShare(2);
-    supervisor.giveShare(20);
+    supervisor.giveShare(2, 12);
+    supervisor.giveShare(20, 12);
     connected.forEach((client) => client.send());
     expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
 
-    supervisor.giveShare(8);
-    supervisor.giveShare(8);
+    supervisor.giveShare(8, 12);
+    supervisor.giveShare(8, 12);
     connected.forEach((client) => client.send());
     expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
   });
 
+  it('counts against a share only the connections the report it answers counted', async () => {
+    await connectClients(2);
+    supervisor.giveShare(2, 2);
+    const arrivedSince = await connectClients(10);
+    // The answer to a report sent before the ten arrived: they were in no process's count.
+    supervisor.giveShare(2, 2);
+    arrivedSince.forEach((client) => client.send());
+    expect((await Promise.all(arrivedSince.map((client) => client.answer()))).filter(closes)).toEqual([]);
+
+    supervisor.giveShare(2, 12);
+    arrivedSince.forEach((client) => client.send());
+    expect((await Promise.all(arrivedSince.map((client) => client.answer()))).filter(closes)).toHaveLength(5);
+  });
+
   it('spends none of its excess on a connection its client is closing anyway', async () => {
     const [leaving, ...connected] = await connectClients(12);
-    supervisor.giveShare(2);
-    supervisor.giveShare(2);
+    supervisor.giveShare(2, 12);
+    supervisor.giveShare(2, 12);
     leaving.send(1, 'connection: close\r\n');
     expect(closes(await leaving.answer())).toBe(true);
     connected.forEach((client) => client.send());
@@ -150,8 +165,8 @@ describe('ConnectionShare', () => {
   it('does not handle a request pipelined behind an answer that closes its connection', async () => {
     const [pipelining] = await connectClients(9);
     handled = 0;
-    supervisor.giveShare(1);
-    supervisor.giveShare(1);
+    supervisor.giveShare(1, 9);
+    supervisor.giveShare(1, 9);
     pipelining.send(2);
     expect(closes(await pipelining.answer())).toBe(true);
     await pipelining.closed;

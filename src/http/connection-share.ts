@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 
 /** An API process tells the supervisor (scripts/lib/supervisor.js) how many connections it holds… */
 export const CONNECTIONS_HELD = 'rpa:connections-held';
-/** …and the supervisor answers with the even share of all its API processes' connections. */
+/** …and the supervisor answers with the even share of all its API processes' connections, and the count it answers. */
 export const CONNECTIONS_SHARE = 'rpa:connections-share';
 
 export const REPORT_EVERY_MS = 500;
@@ -32,9 +32,17 @@ export function supervisorChannel(): SupervisorChannel | undefined {
   };
 }
 
-const shareIn = (message: unknown): number | undefined => {
-  const { rpa, share } = (typeof message === 'object' && message !== null ? message : {}) as { rpa?: unknown; share?: unknown };
-  return rpa === CONNECTIONS_SHARE && typeof share === 'number' && Number.isFinite(share) && share >= 0 ? share : undefined;
+/** A share, and the count this process reported that it answers. */
+interface Share {
+  share: number;
+  held: number;
+}
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+const shareIn = (message: unknown): Share | undefined => {
+  const { rpa, share, held } = (typeof message === 'object' && message !== null ? message : {}) as { rpa?: unknown; share?: unknown; held?: unknown };
+  return rpa === CONNECTIONS_SHARE && isCount(share) && isCount(held) ? { share, held } : undefined;
 };
 
 /**
@@ -87,7 +95,7 @@ export class ConnectionShare {
       if (this.closed) return;
       this.stopListening = channel.listen((message) => {
         const share = shareIn(message);
-        if (share !== undefined) this.takeShare(share);
+        if (share) this.takeShare(share);
       });
       this.timer = setInterval(() => channel.send({ rpa: CONNECTIONS_HELD, count: this.staying }), REPORT_EVERY_MS).unref();
     });
@@ -115,14 +123,17 @@ export class ConnectionShare {
     return this.open - this.leaving;
   }
 
-  private takeShare(share: number): void {
+  private takeShare({ share, held }: Share): void {
     const tolerance = Math.max(TOLERANCE_MIN, share * TOLERANCE_OF_SHARE);
     const settled = this.lastShare !== undefined && Math.abs(share - this.lastShare) <= tolerance;
     this.lastShare = share;
-    const excess = this.staying - share;
+    // The share was reckoned with the count reported: connections accepted since (a burst arriving between
+    // the report and its answer) were in no process's count, so they are no excess.
+    const holds = Math.min(this.staying, held);
+    const excess = holds - share;
     this.toShed = settled && excess > tolerance ? Math.ceil(excess / 2) : 0;
     if (this.toShed > 0) {
-      this.logger.log(`Holds ${this.staying} connections, ${excess} over an even share: closing ${this.toShed} as their answers go out`);
+      this.logger.log(`Holds ${holds} connections, ${excess} over an even share: closing ${this.toShed} as their answers go out`);
     }
   }
 

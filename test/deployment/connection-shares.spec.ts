@@ -17,10 +17,10 @@ describe("the supervisor's even share of connections", () => {
     return child.received.at(-1);
   };
 
-  it('answers each report with the even share of what the API processes last reported', () => {
+  it('answers each report with the even share of what the API processes last reported, and the count it answers', () => {
     const [first, second] = [apiProcess(1), apiProcess(2)];
-    expect(report(first, 5_790)).toEqual({ rpa: CONNECTIONS_SHARE, share: 5_790 });
-    expect(report(second, 4_211)).toEqual({ rpa: CONNECTIONS_SHARE, share: 5_001 });
+    expect(report(first, 5_790)).toEqual({ rpa: CONNECTIONS_SHARE, share: 5_790, held: 5_790 });
+    expect(report(second, 4_211)).toEqual({ rpa: CONNECTIONS_SHARE, share: 5_001, held: 4_211 });
   });
 
   it('leaves out a process that stopped reporting, and one that exited', () => {
@@ -31,11 +31,11 @@ describe("the supervisor's even share of connections", () => {
     report(third, 200);
     // The first two last reported 1.5 s before: still counted.
     now = 1_500;
-    expect(report(third, 200)).toEqual({ rpa: CONNECTIONS_SHARE, share: 100 });
+    expect(report(third, 200)).toEqual({ rpa: CONNECTIONS_SHARE, share: 100, held: 200 });
     now = 1_501;
-    expect(report(third, 200)).toEqual({ rpa: CONNECTIONS_SHARE, share: 200 });
+    expect(report(third, 200)).toEqual({ rpa: CONNECTIONS_SHARE, share: 200, held: 200 });
     shares.forget(third);
-    expect(report(first, 50)).toEqual({ rpa: CONNECTIONS_SHARE, share: 50 });
+    expect(report(first, 50)).toEqual({ rpa: CONNECTIONS_SHARE, share: 50, held: 50 });
   });
 
   it('answers nothing but a well-formed report', () => {
