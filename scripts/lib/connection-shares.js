@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The supervisor's side of src/http/connection-share.ts: what each API process last said it holds, and the
- * even share of them all it is told back, with the count that share answers.
+ * even share of them all it is told back, with the total of connections accepted that its report gave.
  */
 const CONNECTIONS_HELD = 'rpa:connections-held';
 const CONNECTIONS_SHARE = 'rpa:connections-share';
@@ -10,6 +10,8 @@ const CONNECTIONS_SHARE = 'rpa:connections-share';
  * one that is stopped or blocked accepts nothing, so connections the others closed would only come back to them.
  */
 const STALE_AFTER_MS = 1_500;
+
+const isCount = (value) => Number.isSafeInteger(value) && value >= 0;
 
 class ConnectionShares {
   constructor(now = Date.now) {
@@ -20,7 +22,8 @@ class ConnectionShares {
   /** Answers an API process's report with its share; any other message is not for this. */
   take(child, message) {
     const count = message?.count;
-    if (message?.rpa !== CONNECTIONS_HELD || !Number.isSafeInteger(count) || count < 0) return;
+    const accepted = message?.accepted;
+    if (message?.rpa !== CONNECTIONS_HELD || !isCount(count) || !isCount(accepted)) return;
     const now = this.now();
     this.reports.set(child.id, { count, at: now });
     let total = 0;
@@ -30,7 +33,7 @@ class ConnectionShares {
       total += report.count;
       reporting += 1;
     }
-    child.send({ rpa: CONNECTIONS_SHARE, share: Math.ceil(total / reporting), held: count }, undefined, () => undefined);
+    child.send({ rpa: CONNECTIONS_SHARE, share: Math.ceil(total / reporting), accepted }, undefined, () => undefined);
   }
 
   forget(child) {
@@ -38,4 +41,4 @@ class ConnectionShares {
   }
 }
 
-module.exports = { ConnectionShares, CONNECTIONS_HELD, CONNECTIONS_SHARE };
+module.exports = { ConnectionShares, CONNECTIONS_HELD, CONNECTIONS_SHARE, STALE_AFTER_MS };

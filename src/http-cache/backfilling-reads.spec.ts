@@ -1,4 +1,4 @@
-import { setTimeout } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { backfillingReads } from './backfilling-reads';
@@ -13,7 +13,7 @@ describe('backfillingReads', () => {
     await shared.set('status', { workers: 1 }, 60_000);
     const { expires } = (await shared.get('status', { raw: true }))!;
     // Long enough that a copy given the full TTL would outlive its source by more than the read takes.
-    await setTimeout(50);
+    await sleep(50);
 
     expect(await local.get('status')).toBeUndefined();
     const readStarted = Date.now();

@@ -19,9 +19,14 @@ class FakeSupervisor implements SupervisorChannel {
     return () => (this.listener = undefined);
   }
 
-  /** The share that answers a report of `held` connections. */
-  giveShare(share: number, held: number): void {
-    this.listener?.({ rpa: CONNECTIONS_SHARE, share, held });
+  /** The share that answers a report sent when the process had accepted `accepted` connections in all. */
+  giveShare(share: number, accepted: number): void {
+    this.listener?.({ rpa: CONNECTIONS_SHARE, share, accepted });
+  }
+
+  /** A share from a supervisor that does not echo the report's total. */
+  giveBareShare(share: number): void {
+    this.listener?.({ rpa: CONNECTIONS_SHARE, share });
   }
 }
 
@@ -102,7 +107,7 @@ describe('ConnectionShare', () => {
   it('reports the connections it holds to the supervisor', async () => {
     await connectClients(3);
     await sleep(REPORT_EVERY_MS + 100);
-    expect(supervisor.reports.at(-1)).toEqual({ rpa: CONNECTIONS_HELD, count: 3 });
+    expect(supervisor.reports.at(-1)).toEqual({ rpa: CONNECTIONS_HELD, count: 3, accepted: 3 });
   });
 
   it('once its share has settled, closes half its excess as their answers go out, and reports only those staying', async () => {
@@ -117,7 +122,7 @@ describe('ConnectionShare', () => {
     const closed = connected.filter((_, index) => closes(heads[index]));
     await Promise.all(closed.map((client) => client.closed));
     await sleep(REPORT_EVERY_MS + 100);
-    expect(supervisor.reports.at(-1)).toEqual({ rpa: CONNECTIONS_HELD, count: 7 });
+    expect(supervisor.reports.at(-1)).toEqual({ rpa: CONNECTIONS_HELD, count: 7, accepted: 12 });
 
     // The next answers keep their connections: the excess is spent until the next share.
     const staying = connected.filter((client) => !closed.includes(client));
@@ -138,11 +143,11 @@ describe('ConnectionShare', () => {
     expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
   });
 
-  it('counts against a share only the connections the report it answers counted', async () => {
+  it('takes no connection accepted after the report a share answers for excess', async () => {
     await connectClients(2);
     supervisor.giveShare(2, 2);
     const arrivedSince = await connectClients(10);
-    // The answer to a report sent before the ten arrived: they were in no process's count.
+    // The answer to a report sent before the ten arrived: no share counted them.
     supervisor.giveShare(2, 2);
     arrivedSince.forEach((client) => client.send());
     expect((await Promise.all(arrivedSince.map((client) => client.answer()))).filter(closes)).toEqual([]);
@@ -150,6 +155,28 @@ describe('ConnectionShare', () => {
     supervisor.giveShare(2, 12);
     arrivedSince.forEach((client) => client.send());
     expect((await Promise.all(arrivedSince.map((client) => client.answer()))).filter(closes)).toHaveLength(5);
+  });
+
+  it('counts only the reported connections still open when others have come and gone since the report', async () => {
+    const reported = await connectClients(12);
+    const gone = reported.splice(0, 4);
+    gone.forEach((client) => client.socket.destroy());
+    const arrivedSince = await connectClients(4);
+    await sleep(50);
+    // 12 held, but of the 12 reported only 8 are left: 6 over a share of 2, of which 3 are closed.
+    supervisor.giveShare(2, 12);
+    supervisor.giveShare(2, 12);
+    const staying = [...reported, ...arrivedSince];
+    staying.forEach((client) => client.send());
+    expect((await Promise.all(staying.map((client) => client.answer()))).filter(closes)).toHaveLength(3);
+  });
+
+  it('takes no share without the total its report gave', async () => {
+    const connected = await connectClients(12);
+    supervisor.giveBareShare(2);
+    supervisor.giveBareShare(2);
+    connected.forEach((client) => client.send());
+    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
   });
 
   it('spends none of its excess on a connection its client is closing anyway', async () => {

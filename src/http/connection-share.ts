@@ -2,9 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { IncomingMessage, RequestListener, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** An API process tells the supervisor (scripts/lib/supervisor.js) how many connections it holds… */
+/**
+ * An API process tells the supervisor (scripts/lib/supervisor.js) how many connections it holds, and how many
+ * it has accepted in all…
+ */
 export const CONNECTIONS_HELD = 'rpa:connections-held';
-/** …and the supervisor answers with the even share of all its API processes' connections, and the count it answers. */
+/** …and the supervisor answers with the even share of all its API processes' connections, echoing that total. */
 export const CONNECTIONS_SHARE = 'rpa:connections-share';
 
 export const REPORT_EVERY_MS = 500;
@@ -32,17 +35,17 @@ export function supervisorChannel(): SupervisorChannel | undefined {
   };
 }
 
-/** A share, and the count this process reported that it answers. */
+/** A share, and how many connections this process had accepted in all when it sent the report the share answers. */
 interface Share {
   share: number;
-  held: number;
+  accepted: number;
 }
 
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 const shareIn = (message: unknown): Share | undefined => {
-  const { rpa, share, held } = (typeof message === 'object' && message !== null ? message : {}) as { rpa?: unknown; share?: unknown; held?: unknown };
-  return rpa === CONNECTIONS_SHARE && isCount(share) && isCount(held) ? { share, held } : undefined;
+  const { rpa, share, accepted } = (typeof message === 'object' && message !== null ? message : {}) as Partial<Record<string, unknown>>;
+  return rpa === CONNECTIONS_SHARE && isCount(share) && isCount(accepted) ? { share, accepted } : undefined;
 };
 
 /**
@@ -58,13 +61,15 @@ const shareIn = (message: unknown): Share | undefined => {
  * A process reports only while it listens, and sheds only once its share has settled (within its tolerance
  * at two reports running): while a burst of connections is still arriving, the counts say nothing yet. Even
  * then it sheds half its excess at a time, as shares are a moment old and some of the clients come back to
- * it. Only connections that would have been kept alive are closed this way. A request that arrives on a
- * connection after the one answered `Connection: close` is not handled (RFC 9112 §9.6). Without a supervisor
- * nothing is reported and nothing is shed.
+ * it. Connections accepted after the report a share answers are no excess: no share counted them yet. Only
+ * connections that would have been kept alive are closed this way. A request that arrives on a connection
+ * after the one answered `Connection: close` is not handled (RFC 9112 §9.6). Without a supervisor nothing is
+ * reported and nothing is shed.
  */
 export class ConnectionShare {
   private readonly logger = new Logger(ConnectionShare.name);
   private open = 0;
+  private accepted = 0;
   private leaving = 0;
   private toShed = 0;
   private lastShare?: number;
@@ -87,6 +92,7 @@ export class ConnectionShare {
   watch(server: HttpServer): void {
     server.on('connection', (socket: Socket) => {
       this.open += 1;
+      this.accepted += 1;
       socket.once('close', () => (this.open -= 1));
     });
     const channel = this.channel;
@@ -97,7 +103,10 @@ export class ConnectionShare {
         const share = shareIn(message);
         if (share) this.takeShare(share);
       });
-      this.timer = setInterval(() => channel.send({ rpa: CONNECTIONS_HELD, count: this.staying }), REPORT_EVERY_MS).unref();
+      this.timer = setInterval(
+        () => channel.send({ rpa: CONNECTIONS_HELD, count: this.staying, accepted: this.accepted }),
+        REPORT_EVERY_MS,
+      ).unref();
     });
   }
 
@@ -123,17 +132,16 @@ export class ConnectionShare {
     return this.open - this.leaving;
   }
 
-  private takeShare({ share, held }: Share): void {
+  private takeShare({ share, accepted }: Share): void {
     const tolerance = Math.max(TOLERANCE_MIN, share * TOLERANCE_OF_SHARE);
     const settled = this.lastShare !== undefined && Math.abs(share - this.lastShare) <= tolerance;
     this.lastShare = share;
-    // The share was reckoned with the count reported: connections accepted since (a burst arriving between
-    // the report and its answer) were in no process's count, so they are no excess.
-    const holds = Math.min(this.staying, held);
-    const excess = holds - share;
+    // Those accepted since the report (a burst arriving before its answer) are left out, still open or not:
+    // the excess may come out low, never high.
+    const excess = this.staying - (this.accepted - accepted) - share;
     this.toShed = settled && excess > tolerance ? Math.ceil(excess / 2) : 0;
     if (this.toShed > 0) {
-      this.logger.log(`Holds ${holds} connections, ${excess} over an even share: closing ${this.toShed} as their answers go out`);
+      this.logger.log(`Holds ${this.staying} connections, ${excess} over an even share: closing ${this.toShed} as their answers go out`);
     }
   }
 
