@@ -1,9 +1,12 @@
 /**
  * The listening socket's accept queue during a run: connections the kernel has completed and no server
  * process has accepted yet. Each holds a request the load client has sent and timed, so a queue left at
- * the end of a run is requests answered neither within the run nor as timeouts.
+ * the end of a run is requests answered neither within the run nor as timeouts. While the queue is full the
+ * kernel drops connection attempts (a SYN, or the handshake's last ACK), which are tried again a second or
+ * more later.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -12,11 +15,30 @@ export interface AcceptQueue {
   max: number;
   /** At the last sample before the load stopped. */
   atEnd: number;
+  /** Connection attempts dropped on a full accept queue during the run, machine-wide; undefined where unknown. */
+  overflows?: number;
+}
+
+/** The kernel's count of listen-queue overflows since boot (TcpExt ListenOverflows in /proc/net/netstat). */
+export function listenOverflowsIn(netstat: string): number | undefined {
+  const [names, values] = netstat.split('\n').filter((line) => line.startsWith('TcpExt:'));
+  const at = names?.split(/\s+/).indexOf('ListenOverflows') ?? -1;
+  const count = at > 0 ? Number(values?.split(/\s+/)[at]) : Number.NaN;
+  return Number.isSafeInteger(count) ? count : undefined;
+}
+
+function listenOverflows(): number | undefined {
+  try {
+    return listenOverflowsIn(readFileSync('/proc/net/netstat', 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 export class AcceptQueueSampler {
   private readonly samples: number[] = [];
   private timer?: NodeJS.Timeout;
+  private overflowsBefore?: number;
 
   constructor(
     private readonly port: number,
@@ -24,6 +46,7 @@ export class AcceptQueueSampler {
   ) {}
 
   start(): void {
+    this.overflowsBefore = listenOverflows();
     this.timer = setInterval(() => void this.sample(), this.intervalMs);
   }
 
@@ -31,7 +54,9 @@ export class AcceptQueueSampler {
   stop(): AcceptQueue | undefined {
     clearInterval(this.timer);
     if (this.samples.length === 0) return undefined;
-    return { max: Math.max(...this.samples), atEnd: this.samples[this.samples.length - 1] };
+    const overflowsAfter = listenOverflows();
+    const overflows = this.overflowsBefore !== undefined && overflowsAfter !== undefined ? overflowsAfter - this.overflowsBefore : undefined;
+    return { max: Math.max(...this.samples), atEnd: this.samples[this.samples.length - 1], overflows };
   }
 
   private async sample(): Promise<void> {
