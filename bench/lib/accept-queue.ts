@@ -2,8 +2,8 @@
  * The listening socket's accept queue during a run: connections the kernel has completed and no server
  * process has accepted yet. Each holds a request the load client has sent and timed, so a queue left at
  * the end of a run is requests answered neither within the run nor as timeouts. While the queue is full the
- * kernel drops connection attempts (a SYN, or the handshake's last ACK), which are tried again a second or
- * more later.
+ * kernel drops handshake packets (SYNs, and final ACKs or the requests sent after them) and counts each drop
+ * as a listen-queue overflow, again at each retry: a count of packets, not of clients.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,10 @@ export interface AcceptQueue {
   max: number;
   /** At the last sample before the load stopped. */
   atEnd: number;
-  /** Connection attempts dropped on a full accept queue during the run, machine-wide; undefined where unknown. */
+  /**
+   * Listen-queue overflows during the run, for every listening socket in this network namespace (the server
+   * under test's, in practice); undefined where the kernel does not say.
+   */
   overflows?: number;
 }
 

@@ -129,13 +129,14 @@ export function chooseClient(values: { client?: string; threads?: string; worker
 /** Runs the load with the chosen client, accounting the CPU of each process meanwhile. */
 export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   const { server, redisPid } = options;
+  // Started first, so that the overflows it counts from now include the client's very first connections.
+  const acceptQueue = new AcceptQueueSampler(server.port);
+  acceptQueue.start();
   const load = options.client.start(options);
   // The client runs in this process (autocannon) or in a child that has ended by the time the sampler stops
   // (wrk), its CPU then counted in this process's.
   const sampler = new CpuSampler(() => ({ client: [process.pid], server: server.tree(), ...(redisPid && { redis: [redisPid] }) }));
-  const acceptQueue = new AcceptQueueSampler(server.port);
   sampler.start();
-  acceptQueue.start();
   setActiveLoad(load);
   const { figures, collectIds } = await load.finished.finally(() => setActiveLoad(undefined));
   const cpu = sampler.stop();

@@ -81,14 +81,15 @@ export function timeoutNote(connections: number, timeoutSeconds: number, withBas
 
 /** The accept-queue column: its largest sampled length and its length as the load stopped. */
 export const describeAcceptQueue = (queue: AcceptQueue | undefined) =>
-  queue ? `${fmt(queue.max)} / ${fmt(queue.atEnd)}${queue.overflows === undefined ? '' : `, ${fmt(queue.overflows)} dropped`}` : 'not read';
+  queue ? `${fmt(queue.max)} / ${fmt(queue.atEnd)}${queue.overflows === undefined ? '' : `, ${fmt(queue.overflows)} overflows`}` : 'not read';
 
 export const ACCEPT_QUEUE_NOTE =
   'Accept queue: connections the kernel completed and no server process had accepted, sampled each second with ' +
   '`ss -ltn`, largest / as the load stopped. Each holds a request the client is timing; those left at the end were ' +
-  'answered neither within the run nor as timeouts, so they are in no latency figure. Dropped: connection attempts ' +
-  'the kernel dropped while the queue was full (TcpExt ListenOverflows over the run, counted machine-wide), each ' +
-  'tried again a second or more later.';
+  'answered neither within the run nor as timeouts, so they are in no latency figure. Overflows: handshake packets ' +
+  '(SYNs, and final ACKs or the requests sent after them) the kernel dropped because a listen queue was full, from ' +
+  'TcpExt ListenOverflows over the run; it counts every listening socket on the machine, and a client that retries ' +
+  'is counted each time, so it is not a number of clients.';
 
 /** One load run's figures as docs/benchmarks.json records them. */
 export function runJson({ figures, cpu, acceptQueue }: { figures: LoadFigures; cpu: CpuShare; acceptQueue?: AcceptQueue }) {
