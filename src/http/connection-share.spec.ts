@@ -60,6 +60,12 @@ class Client {
 
 const closes = (head: string) => /\r\nconnection: close/i.test(head);
 
+/** Sends one request on each client's connection; the heads of the answers that close their connection. */
+async function closingAnswers(clients: Client[]): Promise<string[]> {
+  clients.forEach((client) => client.send());
+  return (await Promise.all(clients.map((client) => client.answer()))).filter(closes);
+}
+
 describe('ConnectionShare', () => {
   let server: Server;
   let supervisor: FakeSupervisor;
@@ -126,21 +132,18 @@ describe('ConnectionShare', () => {
 
     // The next answers keep their connections: the excess is spent until the next share.
     const staying = connected.filter((client) => !closed.includes(client));
-    staying.forEach((client) => client.send());
-    expect((await Promise.all(staying.map((client) => client.answer()))).filter(closes)).toEqual([]);
+    expect(await closingAnswers(staying)).toEqual([]);
   });
 
   it('closes nothing while the share is still moving, or while the excess is within its tolerance', async () => {
     const connected = await connectClients(12);
     supervisor.giveShare(2, 12);
     supervisor.giveShare(20, 12);
-    connected.forEach((client) => client.send());
-    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
+    expect(await closingAnswers(connected)).toEqual([]);
 
     supervisor.giveShare(8, 12);
     supervisor.giveShare(8, 12);
-    connected.forEach((client) => client.send());
-    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
+    expect(await closingAnswers(connected)).toEqual([]);
   });
 
   it('takes no connection accepted after the report a share answers for excess', async () => {
@@ -149,12 +152,10 @@ describe('ConnectionShare', () => {
     const arrivedSince = await connectClients(10);
     // The answer to a report sent before the ten arrived: no share counted them.
     supervisor.giveShare(2, 2);
-    arrivedSince.forEach((client) => client.send());
-    expect((await Promise.all(arrivedSince.map((client) => client.answer()))).filter(closes)).toEqual([]);
+    expect(await closingAnswers(arrivedSince)).toEqual([]);
 
     supervisor.giveShare(2, 12);
-    arrivedSince.forEach((client) => client.send());
-    expect((await Promise.all(arrivedSince.map((client) => client.answer()))).filter(closes)).toHaveLength(5);
+    expect(await closingAnswers(arrivedSince)).toHaveLength(5);
   });
 
   it('counts only the reported connections still open when others have come and gone since the report', async () => {
@@ -167,16 +168,14 @@ describe('ConnectionShare', () => {
     supervisor.giveShare(2, 12);
     supervisor.giveShare(2, 12);
     const staying = [...reported, ...arrivedSince];
-    staying.forEach((client) => client.send());
-    expect((await Promise.all(staying.map((client) => client.answer()))).filter(closes)).toHaveLength(3);
+    expect(await closingAnswers(staying)).toHaveLength(3);
   });
 
   it('takes no share without the total its report gave', async () => {
     const connected = await connectClients(12);
     supervisor.giveBareShare(2);
     supervisor.giveBareShare(2);
-    connected.forEach((client) => client.send());
-    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
+    expect(await closingAnswers(connected)).toEqual([]);
   });
 
   it('spends none of its excess on a connection its client is closing anyway', async () => {
@@ -185,8 +184,7 @@ describe('ConnectionShare', () => {
     supervisor.giveShare(2, 12);
     leaving.send(1, 'connection: close\r\n');
     expect(closes(await leaving.answer())).toBe(true);
-    connected.forEach((client) => client.send());
-    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toHaveLength(5);
+    expect(await closingAnswers(connected)).toHaveLength(5);
   });
 
   it('does not handle a request pipelined behind an answer that closes its connection', async () => {
@@ -220,7 +218,6 @@ describe('ConnectionShare', () => {
     await new Promise((resolve) => server.close(resolve));
     await start(undefined);
     const connected = await connectClients(6);
-    connected.forEach((client) => client.send());
-    expect((await Promise.all(connected.map((client) => client.answer()))).filter(closes)).toEqual([]);
+    expect(await closingAnswers(connected)).toEqual([]);
   });
 });
