@@ -22,6 +22,7 @@ describe('paper content', () => {
       ['tab\there', 'tab here'],
       ['caf\u00e9', 'caf\u00e9'],
       ['\uFB01', 'fi'],
+      ['nul\u0000, bell\u0007, delete\u007f and C1\u0085\u009f', 'nul, bell, delete and C1'],
       ['end of page \n\f Next page', 'end of page\n\fNext page'],
     ]) {
       expect(normaliseText(input)).toBe(expected);
@@ -40,5 +41,11 @@ describe('paper content', () => {
     const asText = paperHash(normalisePaper({ text: 'A\u0000B' }));
     const moved = paperHash(normalisePaper({ abstract: 'A', text: 'B' }));
     expect(new Set([asTitle, asText, moved]).size).toBe(3);
+  });
+
+  it('keeps the fields apart even when one carries the separator', () => {
+    const nulInTitle = paperHash(normalisePaper({ title: 'A\u0000B', text: 'C' }));
+    const nulInAbstract = paperHash(normalisePaper({ title: 'A', abstract: 'B\u0000', text: 'C' }));
+    expect(nulInTitle).not.toBe(nulInAbstract);
   });
 });
