@@ -55,6 +55,18 @@ describe('HTTP contract (api role)', () => {
     expect(both.body.message).toMatch(/abstract must be a string/);
   });
 
+  it('refuses a paper that is nothing but control characters with 400', async () => {
+    expectError(await postJson(service.baseUrl, '/analyze', { text: '\u0000\u0007', abstract: '\u007f' }), 400, /nothing but control characters/);
+  });
+
+  it('holds the limits on the paper as normalised, which can be many times longer than as sent', async () => {
+    // U+FDFA folds into 18 characters: 200 of them pass every check on the text as sent.
+    const expanding = '\uFDFA'.repeat(200);
+    expectError(await postJson(service.baseUrl, '/analyze', { text: expanding }), 413, /text has 3,600 characters once normalised; the limit is 2,000/);
+    const title = await postJson(service.baseUrl, '/analyze', { text: 'fine', title: expanding });
+    expectError(title, 400, /title must be at most 1,000 characters once normalised/);
+  });
+
   it('refuses a text over MAX_TEXT_CHARS with 413 naming the limit, and a body over the byte limit too', async () => {
     expectError(await postJson(service.baseUrl, '/analyze', { text: 'x'.repeat(2001) }), 413, /limit is 2,000 \(MAX_TEXT_CHARS\)/);
     const huge = JSON.stringify({ text: 'x'.repeat(service.config.http.bodyLimitBytes + 10) });

@@ -153,7 +153,7 @@ describe('a worker process stopping with jobs in hand', () => {
       const commands = api.app.get(CommandBus);
       const ids: string[] = [];
       for (let burst = 0; burst < 5; burst += 1) {
-        const papers = Array.from({ length: 12 }, (_, n) => ({ abstract: sampleAbstract(3_000 + 12 * burst + n) }));
+        const papers = Array.from({ length: 12 }, (_, n) => ({ abstract: sampleAbstract(3_000 + 12 * burst + n), text: '' }));
         const outcomes: AnalyzePaperOutcome[] = await Promise.all(papers.map((paper) => commands.execute(new AnalyzePaperCommand(paper))));
         ids.push(...outcomes.map((outcome) => outcome.requestId));
       }

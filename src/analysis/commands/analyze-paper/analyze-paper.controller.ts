@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, PayloadTooLargeException, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
@@ -23,7 +23,16 @@ import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { AnalysisAcceptedDto, AnalysisCachedDto } from '../../dto/analysis-responses.dto';
 import { AnalyzePaperCommand, AnalyzePaperOutcome } from './analyze-paper.command';
 import { SubmittedPaper, UploadedPaperReader } from '../../../papers/upload/uploaded-paper.reader';
-import { ANALYZE_PAPER_BODY_SCHEMA, AnalyzePaperBody, AnalyzePaperRequest, AnalyzePaperUpload, requireTextOrAbstract } from './analyze-paper.request';
+import { normalisePaper } from '../../paper-content';
+import {
+  ANALYZE_PAPER_BODY_SCHEMA,
+  AnalyzePaperBody,
+  AnalyzePaperRequest,
+  AnalyzePaperUpload,
+  requireNormalisedWithin,
+  requireTextOrAbstract,
+  requireTextWithin,
+} from './analyze-paper.request';
 
 export const statusUrl = (requestId: string) => `/status/${requestId}`;
 
@@ -84,8 +93,11 @@ export class AnalyzePaperController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AnalysisAcceptedDto | AnalysisCachedDto> {
-    const paper: SubmittedPaper = request.isMultipart() ? await this.uploads.read(request) : requireTextOrAbstract(body ?? {});
-    this.checkTextLength(paper.text);
+    const submitted: SubmittedPaper = request.isMultipart() ? await this.uploads.read(request) : requireTextOrAbstract(body ?? {});
+    const { maxTextChars } = this.config.http;
+    // Refused before normalising, which would spend time on it.
+    requireTextWithin(submitted.text, maxTextChars);
+    const paper = requireNormalisedWithin(normalisePaper(submitted), maxTextChars);
     const outcome: AnalyzePaperOutcome = await this.commandBus.execute(new AnalyzePaperCommand(paper));
     if (outcome.status === 'done') {
       reply.status(HttpStatus.OK);
@@ -94,14 +106,5 @@ export class AnalyzePaperController {
     const url = statusUrl(outcome.requestId);
     reply.header('Location', url);
     return { request_id: outcome.requestId, status: 'queued', status_url: url };
-  }
-
-  private checkTextLength(text: string | undefined): void {
-    const limit = this.config.http.maxTextChars;
-    if (text && text.length > limit) {
-      throw new PayloadTooLargeException(
-        `the paper's text has ${text.length.toLocaleString('en')} characters; the limit is ${limit.toLocaleString('en')} (MAX_TEXT_CHARS): send a shorter text`,
-      );
-    }
   }
 }

@@ -2,7 +2,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { AnalysisResult } from '../../../llm/analysis';
 import { AnalyzerIdentity } from '../../../llm/analyzer-identity';
 import { AnalysisQueuedEvent } from '../../events/analysis-queued.event';
-import { normalisePaper, paperHash } from '../../paper-content';
+import { paperHash } from '../../paper-content';
 import { ResultCache } from '../../read-model/result-cache';
 import { AnalyzePaperCommand } from './analyze-paper.command';
 import { AnalyzePaperHandler } from './analyze-paper.handler';
@@ -22,27 +22,27 @@ describe('AnalyzePaperHandler', () => {
     submissions as unknown as SubmissionRecorder,
     eventBus as unknown as EventBus,
   );
-  const submission = { title: ' A  title ', text: 'Body\r\ntext' };
-  const hash = paperHash(normalisePaper(submission));
+  const paper = { title: 'A title', text: 'Body\ntext' };
+  const hash = paperHash(paper);
 
   beforeEach(() => jest.clearAllMocks());
 
-  it('looks the normalised paper up under the analyser\'s cache key, then records it queued with its paper', async () => {
+  it('looks the paper up under the analyser\'s cache key, then records it queued with its paper', async () => {
     resultCache.get.mockResolvedValue(undefined);
-    const outcome = await handler.execute(new AnalyzePaperCommand(submission));
+    const outcome = await handler.execute(new AnalyzePaperCommand(paper));
 
     expect(outcome).toEqual({ requestId: expect.stringMatching(UUID_V4), status: 'queued' });
     expect(resultCache.get).toHaveBeenCalledWith(`groq:openai/gpt-oss-120b:p2:${hash}`);
     expect(submissions.record).toHaveBeenCalledWith({
       record: { requestId: outcome.requestId, status: 'queued', paperHash: hash, submittedAt: expect.any(String), attempts: 0, cached: false },
-      paper: { title: 'A title', text: 'Body\ntext' },
+      paper,
     });
     expect(eventBus.publish).toHaveBeenCalledWith(new AnalysisQueuedEvent(outcome.requestId, hash));
   });
 
   it('answers a cached paper as done, recording it without its text and without a job', async () => {
     resultCache.get.mockResolvedValue(cachedResult);
-    const outcome = await handler.execute(new AnalyzePaperCommand(submission));
+    const outcome = await handler.execute(new AnalyzePaperCommand(paper));
 
     expect(outcome).toEqual({ requestId: expect.stringMatching(UUID_V4), status: 'done', result: cachedResult });
     expect(submissions.record).toHaveBeenCalledWith({
@@ -54,13 +54,13 @@ describe('AnalyzePaperHandler', () => {
   it('passes on a failure to record, publishing nothing', async () => {
     resultCache.get.mockResolvedValue(undefined);
     submissions.record.mockRejectedValueOnce(new Error('Connection is closed.'));
-    await expect(handler.execute(new AnalyzePaperCommand(submission))).rejects.toThrow('Connection is closed.');
+    await expect(handler.execute(new AnalyzePaperCommand(paper))).rejects.toThrow('Connection is closed.');
     expect(eventBus.publish).not.toHaveBeenCalled();
   });
 
   it('gives every request its own random id', async () => {
     resultCache.get.mockResolvedValue(undefined);
-    const outcomes = await Promise.all([1, 2, 3].map(() => handler.execute(new AnalyzePaperCommand(submission))));
+    const outcomes = await Promise.all([1, 2, 3].map(() => handler.execute(new AnalyzePaperCommand(paper))));
     expect(new Set(outcomes.map((outcome) => outcome.requestId)).size).toBe(3);
   });
 });

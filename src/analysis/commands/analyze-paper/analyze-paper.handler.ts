@@ -2,13 +2,13 @@ import { CommandHandler, EventBus, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AnalyzerIdentity } from '../../../llm/analyzer-identity';
 import { AnalysisQueuedEvent } from '../../events/analysis-queued.event';
-import { normalisePaper, paperHash } from '../../paper-content';
+import { paperHash } from '../../paper-content';
 import { ResultCache } from '../../read-model/result-cache';
 import { AnalyzePaperCommand, AnalyzePaperOutcome } from './analyze-paper.command';
 import { SubmissionRecorder } from './submission-recorder';
 
 /**
- * Normalises and hashes the paper, answers from the result cache when it can, and otherwise stores
+ * Hashes the paper, answers from the result cache when it can, and otherwise stores
  * the paper once, writes the request's record and enqueues its job. The record is written before the
  * answer, so the returned id can be polled at once.
  */
@@ -21,8 +21,7 @@ export class AnalyzePaperHandler implements ICommandHandler<AnalyzePaperCommand,
     private readonly eventBus: EventBus,
   ) {}
 
-  async execute({ paper: submission }: AnalyzePaperCommand): Promise<AnalyzePaperOutcome> {
-    const paper = normalisePaper(submission);
+  async execute({ paper }: AnalyzePaperCommand): Promise<AnalyzePaperOutcome> {
     const hash = paperHash(paper);
     const cached = await this.resultCache.get(this.identity.cacheKey(hash));
     const requestId = randomUUID();

@@ -1,5 +1,6 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PaperContent } from '../../paper-content';
 
 export const MAX_TITLE_CHARS = 1_000;
 export const MAX_ABSTRACT_CHARS = 50_000;
@@ -33,6 +34,31 @@ export function requireTextOrAbstract(body: AnalyzePaperBody): AnalyzePaperBody 
     throw new BadRequestException('text or abstract must be a non-empty string: send the paper\'s text, its abstract, or both');
   }
   return body;
+}
+
+/** 413 when the text is longer than `maxTextChars`; `counted` says how its characters were counted, if not as sent. */
+export function requireTextWithin(text: string | undefined, maxTextChars: number, counted = ''): void {
+  if (text && text.length > maxTextChars) {
+    throw new PayloadTooLargeException(
+      `the paper's text has ${text.length.toLocaleString('en')} characters${counted}; the limit is ${maxTextChars.toLocaleString('en')} (MAX_TEXT_CHARS): send a shorter text`,
+    );
+  }
+}
+
+const ONCE_NORMALISED = ' once normalised';
+
+/**
+ * The normalised paper, once it is known to say something and to fit the limits. Normalising drops
+ * control characters and can lengthen text (one compatibility character folds into as many as 18), so
+ * the checks on the paper as sent do not cover what is stored and analysed.
+ */
+export function requireNormalisedWithin(paper: PaperContent, maxTextChars: number): PaperContent {
+  if (!paper.text && !paper.abstract) throw new BadRequestException('text and abstract hold nothing but control characters: send the paper\'s text, its abstract, or both');
+  requireTextWithin(paper.text, maxTextChars, ONCE_NORMALISED);
+  for (const [name, value, limit] of [['title', paper.title, MAX_TITLE_CHARS], ['abstract', paper.abstract, MAX_ABSTRACT_CHARS]] as const) {
+    if (value && value.length > limit) throw new BadRequestException(`${name} must be at most ${limit.toLocaleString('en')} characters${ONCE_NORMALISED}`);
+  }
+  return paper;
 }
 
 /** The body as the API documentation describes it. */
