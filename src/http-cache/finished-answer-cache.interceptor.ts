@@ -34,11 +34,11 @@ export class FinishedAnswerCacheInterceptor extends CacheInterceptor {
   }
 
   /**
-   * The request id alone, not the URL: a query string names no other answer, and would let one client
-   * fill the cache with copies of one answer and push out everyone else's.
+   * The request id alone, in lower case as it is stored, not the URL: a query string names no other answer,
+   * and would let one client fill the cache with copies of one answer and push out everyone else's.
    */
   protected override trackBy(context: ExecutionContext): string | undefined {
     const { id } = context.switchToHttp().getRequest<FastifyRequest<{ Params: { id?: string } }>>().params;
-    return id ? `status:${id}` : undefined;
+    return id ? `status:${id.toLowerCase()}` : undefined;
   }
 }

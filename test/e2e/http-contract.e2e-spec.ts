@@ -29,11 +29,14 @@ describe('HTTP contract (api role)', () => {
     expect(answer.headers.get('location')).toBe(answer.body.status_url);
   });
 
-  it('answers a queued request with its times, attempts and Retry-After', async () => {
+  it('answers a queued request with its times, attempts, Retry-After and no-store, under its id in either case', async () => {
     const { body: accepted } = await postJson(service.baseUrl, '/analyze', { text: sampleAbstract(2) });
     const answer = await request(service.baseUrl, accepted.status_url);
     expect(answer.status).toBe(200);
     expect(answer.headers.get('retry-after')).toBe('1');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    const upperCase = await request(service.baseUrl, `/status/${accepted.request_id.toUpperCase()}`);
+    expect(upperCase.body).toEqual(answer.body);
     expect(answer.body).toEqual({
       request_id: accepted.request_id,
       status: 'queued',

@@ -54,7 +54,7 @@ export class GetAnalysisController {
   @CacheTTL(FINISHED_ANSWER_CACHE_MS)
   @ApiOperation({
     summary: 'Poll one request',
-    description: 'queued and processing answers carry Retry-After (seconds) suggesting when to poll again.',
+    description: 'queued and processing answers carry Retry-After (seconds) suggesting when to poll again, and Cache-Control: no-store. The id may be sent in either case.',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The request_id that POST /analyze returned' })
   @ApiOkResponse({ type: AnalysisStatusDto })
@@ -66,9 +66,11 @@ export class GetAnalysisController {
     description: 'Redis is unreachable, leaves a command unanswered for 5 s or refuses commands for a while (out of memory, read-only, loading), or this process already holds as many waiting requests as it lets wait; retry after Retry-After seconds',
   })
   async get(@Param('id', requestIdPipe) requestId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisStatusDto> {
-    const record = await this.queryBus.execute<GetAnalysisQuery, AnalysisRecord | undefined>(new GetAnalysisQuery(requestId));
+    // A UUID's hex digits may come in either case; ids are issued, and stored, in lower case.
+    const record = await this.queryBus.execute<GetAnalysisQuery, AnalysisRecord | undefined>(new GetAnalysisQuery(requestId.toLowerCase()));
     if (!record) throw new NotFoundException(`no analysis request ${requestId}: check the id, or submit the paper again if it is older than the retention period`);
-    if (!isFinished(record.status)) reply.header('Retry-After', String(POLL_AGAIN_AFTER_SECONDS));
+    // An unfinished answer is out of date at the next poll: no cache on the way may keep it.
+    if (!isFinished(record.status)) reply.header('Retry-After', String(POLL_AGAIN_AFTER_SECONDS)).header('Cache-Control', 'no-store');
     return toStatusDto(record);
   }
 }
