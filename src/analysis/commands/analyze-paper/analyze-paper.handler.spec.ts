@@ -1,7 +1,5 @@
-import { EventBus } from '@nestjs/cqrs';
 import { AnalysisResult } from '../../../llm/analysis';
 import { AnalyzerIdentity } from '../../../llm/analyzer-identity';
-import { AnalysisQueuedEvent } from '../../events/analysis-queued.event';
 import { paperHash } from '../../paper-content';
 import { ResultCache } from '../../read-model/result-cache';
 import { AnalyzePaperCommand } from './analyze-paper.command';
@@ -15,12 +13,10 @@ describe('AnalyzePaperHandler', () => {
   const identity = new AnalyzerIdentity('groq', 'openai/gpt-oss-120b');
   const resultCache = { get: jest.fn() };
   const submissions = { record: jest.fn().mockResolvedValue(undefined) };
-  const eventBus = { publish: jest.fn() };
   const handler = new AnalyzePaperHandler(
     identity,
     resultCache as unknown as ResultCache,
     submissions as unknown as SubmissionRecorder,
-    eventBus as unknown as EventBus,
   );
   const paper = { title: 'A title', text: 'Body\ntext' };
   const hash = paperHash(paper);
@@ -37,7 +33,6 @@ describe('AnalyzePaperHandler', () => {
       record: { requestId: outcome.requestId, status: 'queued', paperHash: hash, submittedAt: expect.any(String), attempts: 0, cached: false },
       paper,
     });
-    expect(eventBus.publish).toHaveBeenCalledWith(new AnalysisQueuedEvent(outcome.requestId, hash));
   });
 
   it('answers a cached paper as done, recording it without its text and without a job', async () => {
@@ -48,14 +43,12 @@ describe('AnalyzePaperHandler', () => {
     expect(submissions.record).toHaveBeenCalledWith({
       record: expect.objectContaining({ requestId: outcome.requestId, status: 'done', cached: true, result: cachedResult }),
     });
-    expect(eventBus.publish).not.toHaveBeenCalled();
   });
 
-  it('passes on a failure to record, publishing nothing', async () => {
+  it('passes on a failure to record', async () => {
     resultCache.get.mockResolvedValue(undefined);
     submissions.record.mockRejectedValueOnce(new Error('Connection is closed.'));
     await expect(handler.execute(new AnalyzePaperCommand(paper))).rejects.toThrow('Connection is closed.');
-    expect(eventBus.publish).not.toHaveBeenCalled();
   });
 
   it('gives every request its own random id', async () => {

@@ -1,7 +1,6 @@
-import { CommandHandler, EventBus, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AnalyzerIdentity } from '../../../llm/analyzer-identity';
-import { AnalysisQueuedEvent } from '../../events/analysis-queued.event';
 import { paperHash } from '../../paper-content';
 import { ResultCache } from '../../read-model/result-cache';
 import { AnalyzePaperCommand, AnalyzePaperOutcome } from './analyze-paper.command';
@@ -18,7 +17,6 @@ export class AnalyzePaperHandler implements ICommandHandler<AnalyzePaperCommand,
     private readonly identity: AnalyzerIdentity,
     private readonly resultCache: ResultCache,
     private readonly submissions: SubmissionRecorder,
-    private readonly eventBus: EventBus,
   ) {}
 
   async execute({ paper }: AnalyzePaperCommand): Promise<AnalyzePaperOutcome> {
@@ -33,7 +31,6 @@ export class AnalyzePaperHandler implements ICommandHandler<AnalyzePaperCommand,
       return { requestId, status: 'done', result: cached };
     }
     await this.submissions.record({ record: { ...record, status: 'queued' }, paper });
-    this.eventBus.publish(new AnalysisQueuedEvent(requestId, hash));
     return { requestId, status: 'queued' };
   }
 }
