@@ -54,6 +54,7 @@ describe('BatchAnalysisService', () => {
   let claims: AnalysisClaims;
   let service: BatchAnalysisService;
   let papers: PaperStore;
+  let counters: ServiceCounters;
 
   beforeEach(async () => {
     redis = new Redis(REDIS_URL);
@@ -71,13 +72,25 @@ describe('BatchAnalysisService', () => {
     papers = new PaperStore(redis, config);
     const resultCache = new ResultCache(redis, config);
     claims = new AnalysisClaims(redis, resultCache);
-    service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, new ServiceCounters(redis), claims, config);
+    counters = new ServiceCounters(redis);
+    service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, counters, claims, config);
   };
 
   const store = async (hash: string, paper: PaperContent): Promise<void> => {
     const { key, value } = papers.saving(hash, paper);
     await redis.set(key, value);
   };
+
+  it('keeps an answer it received when counting the call in the service totals fails', async () => {
+    const analyzer = new VerboseAnalyzer(3);
+    serve(analyzer, {});
+    await store('counted-paper', { text: 'The text of a paper whose call cannot be counted.' });
+    const increments = jest.spyOn(counters, 'increment').mockRejectedValue(new Error('Connection is closed.'));
+
+    expect((await service.analyze('counted-paper')).summary).toBe('finding0 finding1 finding2');
+    expect(analyzer.calls).toBe(1);
+    expect(increments).toHaveBeenCalledWith(expect.objectContaining({ llm_calls: 1, llm_papers: 1 }));
+  });
 
   it('loads the papers of at most four times MAX_INFLIGHT batches while the calls are busy, and analyses every paper', async () => {
     const analyzer = new HeldAnalyzer();

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { PaperContent } from '../analysis/paper-content';
 import { PaperStore } from '../analysis/read-model/paper-store';
 import { ResultCache } from '../analysis/read-model/result-cache';
-import { ServiceCounters } from '../analysis/read-model/service-counters';
+import { Counter, ServiceCounters } from '../analysis/read-model/service-counters';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisFields, AnalysisResult, PaperDocument } from '../llm/analysis';
@@ -195,7 +195,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
       const result = await this.claims.resultFromHolder(pending.cacheKey);
       if (!result) return this.collector.add(pending);
       pending.resolve(result);
-      await this.counters.increment({ llm_shared_papers: 1 }).catch(() => undefined);
+      await this.count({ llm_shared_papers: 1 });
     } catch (error) {
       pending.reject(error as Error);
     }
@@ -301,7 +301,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
         startedAt = performance.now();
         return this.analyzer.analyze(documents);
       });
-      await this.counters.increment({
+      await this.count({
         ...accounted,
         llm_call_ms: Math.round(performance.now() - startedAt),
         llm_prompt_tokens: analysis.usage.promptTokens,
@@ -310,8 +310,17 @@ export class BatchAnalysisService implements OnApplicationShutdown {
       return analysis;
     } catch (error) {
       const elapsed = startedAt ? Math.round(performance.now() - startedAt) : 0;
-      await this.counters.increment({ ...accounted, llm_failed_calls: 1, llm_call_ms: elapsed }).catch(() => undefined);
+      await this.count({ ...accounted, llm_failed_calls: 1, llm_call_ms: elapsed });
       throw error;
+    }
+  }
+
+  /** The totals are bookkeeping: failing to count must not cost an answer already paid for, nor hide a call's own error. */
+  private async count(increments: Partial<Record<Counter, number>>): Promise<void> {
+    try {
+      await this.counters.increment(increments);
+    } catch (error) {
+      this.logger.warn(`Could not add to the service totals: ${(error as Error).message}`);
     }
   }
 
