@@ -7,6 +7,7 @@ import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
 import { AnalysisProjection } from '../analysis/events/analysis.projection';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { loadAppConfig } from '../config/app-config';
+import { StoppedWaitingError } from '../llm/llm-errors';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { AnalysisWorker } from './analysis-worker';
@@ -51,7 +52,7 @@ describe('AnalysisWorker', () => {
         if (recording) projection.handle(event);
       },
     } as unknown as EventBus;
-    const batchAnalysis = { analyze: async () => MINIMAL_RESULT, requestsInProgress: 16 } as unknown as BatchAnalysisService;
+    const batchAnalysis = { analyze: async () => MINIMAL_RESULT, stopWaiting: () => undefined, requestsInProgress: 16 } as unknown as BatchAnalysisService;
     const waiting = { taken: async () => undefined, returned: async () => undefined } as unknown as WaitingRequests;
     new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config).onApplicationBootstrap();
   });
@@ -129,18 +130,27 @@ describe('AnalysisWorker', () => {
     });
   });
 
+  /**
+   * A second worker on the queue, on `batchAnalysis`, whose job handler only the test calls (the first keeps the
+   * shared one), and the record of what it counted as waiting again.
+   */
+  const stoppingWorker = (batchAnalysis: Partial<BatchAnalysisService>) => {
+    const returned = jest.fn(async () => undefined);
+    const waiting = { taken: async () => undefined, returned } as unknown as WaitingRequests;
+    const sharedHandler = handleJob;
+    const worker = new AnalysisWorker(queue as never, batchAnalysis as BatchAnalysisService, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config);
+    worker.onApplicationBootstrap();
+    const handles = handleJob;
+    handleJob = sharedHandler;
+    return { worker, handles, returned };
+  };
+
   describe('when it stops with a job waiting for room', () => {
     it('adds the job\'s requests again as a new job, with the attempts they have left, and counts them as waiting again', async () => {
       let finishAnalyses!: () => void;
       const analysesFinished = new Promise<void>((resolve) => (finishAnalyses = resolve));
-      const slowAnalysis = { analyze: async () => (await analysesFinished, MINIMAL_RESULT), requestsInProgress: 2 } as unknown as BatchAnalysisService;
-      const returned = jest.fn(async () => undefined);
-      const waiting = { taken: async () => undefined, returned } as unknown as WaitingRequests;
-      const sharedHandler = handleJob;
-      const worker = new AnalysisWorker(queue as never, slowAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config);
-      worker.onApplicationBootstrap();
-      const stoppingWorkerHandles = handleJob;
-      handleJob = sharedHandler;
+      const slowAnalysis = { analyze: async () => (await analysesFinished, MINIMAL_RESULT), stopWaiting: () => undefined, requestsInProgress: 2 };
+      const { worker, handles: stoppingWorkerHandles, returned } = stoppingWorker(slowAnalysis);
 
       await submit(2);
       const inHand = stoppingWorkerHandles((await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>);
@@ -155,11 +165,49 @@ describe('AnalysisWorker', () => {
       const [added] = await queue.getWaiting();
       expect(added.data).toEqual({ requests: givenBack, attemptsBefore: 1 });
       expect(added.opts.attempts).toBe(config.llm.attempts - 1);
-      expect(returned).toHaveBeenCalledWith(waitingForRoom);
+      expect(returned).toHaveBeenCalledWith(waitingForRoom, 3);
       expect(await statusesOf(givenBack)).toEqual(['queued', 'queued', 'queued']);
 
       finishAnalyses();
       await inHand;
+      await stopped;
+      await queue.resume(true);
+    });
+  });
+
+  describe('when it stops while calls wait for room under the rate limits', () => {
+    it('gives back as queued the requests not tried, without spending the attempt, even on the last one', async () => {
+      let stopWaiting!: () => void;
+      const toldToStop = new Promise<void>((resolve) => (stopWaiting = resolve));
+      let requests: QueuedRequest[] = [];
+      // The first paper's call was made; the others' calls wait for room until the worker stops.
+      const analyze = async (paperHash: string) => {
+        if (paperHash === requests[0].paperHash) return MINIMAL_RESULT;
+        await toldToStop;
+        throw new StoppedWaitingError();
+      };
+      const { worker, handles: stoppingWorkerHandles, returned } = stoppingWorker({ analyze, stopWaiting, requestsInProgress: 16 });
+
+      requests = await submit(3);
+      const job = (await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>;
+      // Its last attempt: a failure now would end the requests in error.
+      job.attemptsMade = config.llm.attempts - 1;
+      const handled = stoppingWorkerHandles(job);
+      for (let waited = 0; (await statusesOf(requests)).join() !== 'done,processing,processing' && waited < 50; waited += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+
+      const stopped = worker.onModuleDestroy();
+      await handled;
+      expect(await statusesOf(requests)).toEqual(['done', 'queued', 'queued']);
+      const untried = await readModel.find(requests[1].requestId);
+      expect(untried).toMatchObject({ attempts: config.llm.attempts - 1, startedAt: undefined });
+      const [added] = await queue.getWaiting();
+      expect(added.data).toEqual({ requests: requests.slice(1), attemptsBefore: config.llm.attempts - 1 });
+      expect(added.opts.attempts).toBe(1);
+      expect(returned).toHaveBeenCalledWith(job, 2);
+      expect(published.filter((event) => event instanceof AnalysisFailedEvent)).toEqual([]);
+
       await stopped;
       await queue.resume(true);
     });

@@ -5,10 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, Queue } from 'bull';
 import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.event';
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
+import { AnalysisReturnedEvent } from '../analysis/events/analysis-returned.event';
 import { AnalysisStartedEvent } from '../analysis/events/analysis-started.event';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { StoppedWaitingError } from '../llm/llm-errors';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, attemptsSoFar, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
@@ -19,6 +21,8 @@ import { WaitingRequests } from './waiting-requests';
 /** How often, and how far apart, a stopping worker tries to give a job back before it lets the job fail. */
 const GIVE_BACK_TRIES = 3;
 const GIVE_BACK_RETRY_MS = 500;
+/** What `analyze` answers for a request whose analysis ended before any call was made for it, as the worker stopped. */
+const WITHDRAWN = 'withdrawn';
 
 /**
  * Takes jobs from Bull, each carrying the requests of one submission window, and reports every request's
@@ -29,7 +33,9 @@ const GIVE_BACK_RETRY_MS = 500;
  * Bull hands the worker up to its concurrency in jobs, and a job can carry hundreds of requests: a job
  * starts only while the worker holds fewer requests than its batches can work on (RequestIntake). Until
  * then its requests stay queued, and a stopping worker gives them back to the queue rather than keep them
- * until their analyses end (hours, behind a key's rate limits) or let them stall when it is killed.
+ * until their analyses end (hours, behind a key's rate limits) or let them stall when it is killed. So too
+ * the requests it had started whose calls still wait for room under the rate limits: their waits end, and
+ * they go back untried.
  */
 @Injectable()
 export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -61,12 +67,14 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Gives back the jobs not started, takes no more, and finishes those in hand while their outcomes can still
-   * be recorded: Nest destroys this module before the global CQRS one, whose event bus drops its subscribers,
-   * the projection among them; Bull's own close comes later still.
+   * Gives back the jobs not started and the requests whose calls wait for the rate limits, takes no more, and
+   * finishes the rest while their outcomes can still be recorded: Nest destroys this module before the LLM one
+   * and the global CQRS one, whose event bus drops its subscribers, the projection among them; Bull's own close
+   * comes later still.
    */
   async onModuleDestroy(): Promise<void> {
     this.intake.close();
+    this.batchAnalysis.stopWaiting();
     // Pausing reconnects Bull's blocking connection, which fails while Redis is down; the rest of the
     // shutdown (Bull's close, releasing claims) must still run.
     await this.queue.pause(true).catch((error: Error) => this.logger.warn(`Could not wait for the jobs in hand: ${error.message}`));
@@ -80,7 +88,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       held = await this.intake.admit(job.data.requests.length);
     } catch (error) {
       if (!(error instanceof IntakeClosedError)) throw error;
-      return this.giveBack(job);
+      return this.giveBack(job, job.data.requests);
     }
     try {
       await this.analyzeAll(job, held);
@@ -90,14 +98,15 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Adds the job's requests again as a new job, then lets this one complete. A worker dying in between leaves
-   * both; the second to run finds the requests finished. Failing would cost the job an attempt, perhaps its
-   * last, for requests not even tried: a failed add is tried again, and only then the job fails.
+   * Adds requests of the job again as a new job, with the attempts the job had spent before this run; the job
+   * then goes on to complete. A worker dying in between leaves both; the second to run finds the requests
+   * finished. Failing would cost the job an attempt, perhaps its last, for requests not even tried: a failed
+   * add is tried again, and only then the job fails.
    */
-  private async giveBack(job: Job<AnalyzePapersJob>): Promise<void> {
+  private async giveBack(job: Job<AnalyzePapersJob>, requests: readonly QueuedRequest[]): Promise<void> {
     for (let tries = 1; ; tries += 1) {
       try {
-        await this.jobs.enqueueAgain(job.data.requests, attemptsSoFar(job));
+        await this.jobs.enqueueAgain(requests, attemptsSoFar(job));
         break;
       } catch (error) {
         if (tries === GIVE_BACK_TRIES) throw error;
@@ -105,7 +114,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     // The requests are in the new job now: failing this one could only end them in error.
-    await this.waiting.returned(job).catch((error: Error) => this.logger.warn(`Job ${job.id} given back, but its requests not counted as waiting again: ${error.message}`));
+    await this.waiting.returned(job, requests.length).catch((error: Error) => this.logger.warn(`Job ${job.id} given back, but its requests not counted as waiting again: ${error.message}`));
   }
 
   private async analyzeAll(job: Job<AnalyzePapersJob>, held: HeldRequests): Promise<void> {
@@ -116,10 +125,16 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // A retry, or a run of a job whose worker died, leaves the requests already finished alone.
     const pending = await this.unfinished(requests);
     held.letGo(requests.length - pending.length);
-    const outcomes = pending.map((request) => this.analyze(request, attempt, lastAttempt).finally(() => held.letGo()));
-    const retryable = (await Promise.all(outcomes)).filter((error): error is Error => error !== undefined);
+    const outcomes = await Promise.all(pending.map((request) => this.analyze(request, attempt, lastAttempt).finally(() => held.letGo())));
+    const withdrawn = pending.filter((_, index) => outcomes[index] === WITHDRAWN);
+    if (withdrawn.length > 0) {
+      // Queued again before the new job exists, so that no worker starting it can be overtaken by this write.
+      withdrawn.forEach(({ requestId }) => this.eventBus.publish(new AnalysisReturnedEvent(requestId, attemptsSoFar(job))));
+      await this.giveBack(job, withdrawn);
+    }
+    const retryable = outcomes.filter((outcome): outcome is Error => outcome instanceof Error);
     if (retryable.length > 0) throw retryable[0];
-    await this.assertRecorded(pending);
+    await this.assertRecorded(pending.filter((_, index) => outcomes[index] !== WITHDRAWN));
   }
 
   /**
@@ -132,13 +147,14 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (unrecorded > 0) throw new Error(`${unrecorded} of the job's ${requests.length} outcomes could not be recorded`);
   }
 
-  /** Analyses one request and reports it; answers the error if the request may be tried again. */
-  private async analyze({ requestId, paperHash }: QueuedRequest, attempt: number, lastAttempt: boolean): Promise<Error | undefined> {
+  /** Analyses one request and reports it; answers the error if the request may be tried again, WITHDRAWN if it was not tried. */
+  private async analyze({ requestId, paperHash }: QueuedRequest, attempt: number, lastAttempt: boolean): Promise<Error | typeof WITHDRAWN | undefined> {
     this.eventBus.publish(new AnalysisStartedEvent(requestId, attempt, new Date()));
     try {
       this.eventBus.publish(new AnalysisCompletedEvent(requestId, await this.batchAnalysis.analyze(paperHash), new Date()));
       return undefined;
     } catch (error) {
+      if (error instanceof StoppedWaitingError) return WITHDRAWN;
       const failure = error as Error;
       const final = failure instanceof PermanentError || lastAttempt;
       this.logger.warn(`Request ${requestId} attempt ${attempt} failed${final ? ' for good' : ''}: ${failure.name}: ${failure.message}`);

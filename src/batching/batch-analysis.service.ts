@@ -122,6 +122,11 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     return analysis;
   }
 
+  /** Ends the analyser's waits for room to call: the papers waiting fail with StoppedWaitingError, no call made for them. */
+  stopWaiting(): void {
+    this.analyzer.stopWaiting?.();
+  }
+
   onApplicationShutdown(): void {
     this.collector.close();
   }

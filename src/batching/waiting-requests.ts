@@ -86,11 +86,11 @@ export class WaitingRequests {
   }
 
   /**
-   * The job's requests wait again, in another job a stopping worker added for them: counted again if an earlier
-   * run of this job had taken them off; the other job takes them off when it starts.
+   * `count` of the job's requests (by default all) wait again, in another job a stopping worker added for them:
+   * counted again if a run of this job had taken them off; the other job takes them off when it starts.
    */
-  async returned(job: Job<{ requests: readonly unknown[] }>): Promise<void> {
-    await this.redis.returnTakenRequests(redisKeys.waitingRequests, this.queue.toKey(String(job.id)), job.data.requests.length);
+  async returned(job: Job<{ requests: readonly unknown[] }>, count = job.data.requests.length): Promise<void> {
+    await this.redis.returnTakenRequests(redisKeys.waitingRequests, this.queue.toKey(String(job.id)), count);
   }
 
   async count(): Promise<number> {

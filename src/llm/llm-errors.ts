@@ -12,6 +12,17 @@ export class LlmUnavailableError extends Error {
   }
 }
 
+/**
+ * The worker began to stop while a call waited for room under the rate limits, so the call was never made:
+ * its papers can go back to the queue without spending an attempt.
+ */
+export class StoppedWaitingError extends LlmUnavailableError {
+  constructor() {
+    super('The worker stopped while the call waited for the LLM rate limits');
+    this.name = 'StoppedWaitingError';
+  }
+}
+
 /** The provider refused the request itself (bad key, unknown model, request too large): retrying cannot help. */
 export class LlmRejectedError extends PermanentError {}
 

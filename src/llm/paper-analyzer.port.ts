@@ -19,6 +19,8 @@ export interface BatchAnalysis {
  */
 export interface PaperAnalyzer {
   analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis>;
+  /** For an analyser that waits for room to call (rate limits): ends those waits, with StoppedWaitingError. */
+  stopWaiting?(): void;
 }
 
 export const PAPER_ANALYZER = Symbol('PAPER_ANALYZER');

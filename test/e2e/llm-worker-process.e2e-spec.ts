@@ -1,6 +1,8 @@
 import { CommandBus } from '@nestjs/cqrs';
+import Redis from 'ioredis';
 import { AnalyzePaperCommand, AnalyzePaperOutcome } from '../../src/analysis/commands/analyze-paper/analyze-paper.command';
 import { countPaperTokens } from '../../src/llm/groq/paper-prompt';
+import { KEY_PREFIX } from '../../src/redis/redis-keys';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
 import { eventually } from '../support/eventually';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
@@ -127,6 +129,25 @@ describe('a worker process stopping with jobs in hand', () => {
       ...settings,
     });
 
+  /** A new worker analyses every request to done at its first attempt: the worker before spent none and lost none. */
+  const finishedAtFirstAttemptByNextWorker = async (ids: readonly string[]) => {
+    const next = spawnWorker();
+    try {
+      const finished = await Promise.all(ids.map((id) => pollUntilFinished(api.baseUrl, id)));
+      expect(finished.map((answer) => answer.body)).toEqual(ids.map(() => expect.objectContaining({ status: 'done', attempts: 1 })));
+    } finally {
+      await next.stop();
+    }
+  };
+
+  /** The calls of the tests before, within the last minute, count against a limit of one a minute. */
+  const forgetRateLimits = async () => {
+    const redis = new Redis(redisUrlForDatabase(DATABASE));
+    const keys = await redis.keys(`${KEY_PREFIX}:llm-limits:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  };
+
   it('on SIGTERM finishes the analyses it started and records them, even on their last attempt', async () => {
     const worker = spawnWorker({ LLM_ATTEMPTS: '1' });
     try {
@@ -142,11 +163,34 @@ describe('a worker process stopping with jobs in hand', () => {
     }
   });
 
+  it('on SIGTERM gives back, untried and not failed, the requests whose calls wait for the rate limits', async () => {
+    // One call a minute of one paper each, on the last attempt: the first call goes out, the others wait for room.
+    await forgetRateLimits();
+    const first = spawnWorker({ LLM_RPM: '1', BATCH_SIZE: '1', LLM_ATTEMPTS: '1' });
+    try {
+      await waitForOutput(first, /Worker started/);
+      const accepted = await Promise.all([1, 2, 3].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_100 + seed) })));
+      const ids: string[] = accepted.map((answer) => answer.body.request_id);
+      const oneDoneTwoWaiting = (statuses: string[]) => statuses.filter((status) => status === 'done').length === 1 && statuses.filter((status) => status === 'processing').length === 2;
+      await eventually(() => statusesOf(ids), oneDoneTwoWaiting, 15_000, 50);
+
+      // Waiting out the minute would outlast the grace before SIGKILL: the process must end by itself.
+      await first.stop();
+      expect(first.child.signalCode).toBe('SIGTERM');
+      const answers = await Promise.all(ids.map(async (id) => (await request(api.baseUrl, `/status/${id}`)).body));
+      const untried = answers.filter((answer) => answer.status === 'queued');
+      expect(untried).toHaveLength(2);
+      expect(untried).toEqual(untried.map(() => expect.objectContaining({ attempts: 0, started_at: null })));
+      await finishedAtFirstAttemptByNextWorker(ids);
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('takes on only what its analyser can soon get to, and on SIGTERM gives the rest back untouched for the next worker', async () => {
     // Two calls of two papers at a time: the worker works on up to 4 batches per call in flight, 16 requests,
     // where Bull would hand it as many jobs as it has batch places (4), with all their requests.
     const first = spawnWorker({ BATCH_SIZE: '2', MAX_INFLIGHT: '2' });
-    let next: ServiceProcess | undefined;
     try {
       await waitForOutput(first, /Worker started/);
       // Each burst's commands run in one turn of the event loop, so that the API records them as one job.
@@ -173,13 +217,9 @@ describe('a worker process stopping with jobs in hand', () => {
       const afterStop = await statusesOf(ids);
       expect(afterStop).not.toContain('processing');
       expect(afterStop.filter((status) => status === 'queued').length).toBeGreaterThanOrEqual(24);
-
-      next = spawnWorker();
-      const finished = await Promise.all(ids.map((id) => pollUntilFinished(api.baseUrl, id)));
-      expect(finished.map((answer) => answer.body)).toEqual(ids.map(() => expect.objectContaining({ status: 'done', attempts: 1 })));
+      await finishedAtFirstAttemptByNextWorker(ids);
     } finally {
       await first.stop();
-      await next?.stop();
     }
   });
 });

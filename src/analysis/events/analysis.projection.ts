@@ -3,11 +3,13 @@ import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { AnalysisReadModel, RecordAdvance, recordAdvances } from '../read-model/analysis-read-model';
 import { AnalysisCompletedEvent } from './analysis-completed.event';
 import { AnalysisFailedEvent } from './analysis-failed.event';
+import { AnalysisReturnedEvent } from './analysis-returned.event';
 import { AnalysisStartedEvent } from './analysis-started.event';
 
-type WorkerEvent = AnalysisStartedEvent | AnalysisCompletedEvent | AnalysisFailedEvent;
+type WorkerEvent = AnalysisStartedEvent | AnalysisCompletedEvent | AnalysisFailedEvent | AnalysisReturnedEvent;
 
 function advanceFor(event: WorkerEvent): RecordAdvance {
+  if (event instanceof AnalysisReturnedEvent) return recordAdvances.returned(event.requestId, event.attemptsBefore);
   const at = event.at.toISOString();
   if (event instanceof AnalysisStartedEvent) return recordAdvances.processing(event.requestId, event.attempt, at);
   if (event instanceof AnalysisCompletedEvent) return recordAdvances.done(event.requestId, event.result, at);
@@ -24,7 +26,7 @@ function advanceFor(event: WorkerEvent): RecordAdvance {
  * the job) comes in a later microtask, so its Redis commands follow the writes on the connection; a lost write
  * fails the job there, and Bull's retry reports the request again.
  */
-@EventsHandler(AnalysisStartedEvent, AnalysisCompletedEvent, AnalysisFailedEvent)
+@EventsHandler(AnalysisStartedEvent, AnalysisCompletedEvent, AnalysisFailedEvent, AnalysisReturnedEvent)
 export class AnalysisProjection implements IEventHandler<WorkerEvent> {
   private readonly logger = new Logger(AnalysisProjection.name);
   private unwritten: RecordAdvance[] = [];

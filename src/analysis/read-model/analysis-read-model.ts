@@ -52,6 +52,11 @@ export const recordAdvances = {
     fields: { status: 'error', finished_at: at, error },
     counter: 'failed',
   }),
+  /** Fields cannot be deleted on the way, so the start is cleared by writing it empty. */
+  returned: (requestId: string, attemptsBefore: number): RecordAdvance => ({
+    requestId,
+    fields: { status: 'queued', started_at: '', attempts: String(attemptsBefore) },
+  }),
 };
 
 type AdvancingPipeline = ChainableCommander & { advanceUnfinished(keyCount: number, ...keysThenArgs: string[]): ChainableCommander };
@@ -72,7 +77,7 @@ function fromFields(requestId: string, fields: RecordFields): AnalysisRecord {
     status: fields.status as AnalysisStatus,
     paperHash: fields.paper,
     submittedAt: fields.submitted_at,
-    startedAt: fields.started_at,
+    startedAt: fields.started_at || undefined,
     finishedAt: fields.finished_at,
     attempts: Number(fields.attempts ?? 0),
     cached: fields.cached === '1',

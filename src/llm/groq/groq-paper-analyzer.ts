@@ -48,6 +48,10 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     this.client = new Groq({ apiKey: config.groq.apiKey, baseURL: config.groq.baseUrl, maxRetries: 0, timeout: config.groq.timeoutMs });
   }
 
+  stopWaiting(): void {
+    this.limiter.stopWaiting();
+  }
+
   async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
     const messages = [
       { role: 'system' as const, content: SYSTEM_PROMPT },

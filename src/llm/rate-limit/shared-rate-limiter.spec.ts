@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { ServiceCounters } from '../../analysis/read-model/service-counters';
-import { LlmUnavailableError } from '../llm-errors';
+import { StoppedWaitingError } from '../llm-errors';
 import { RateLimits, Reservation, ReserveAttempt, SharedRateLimiter } from './shared-rate-limiter';
 
 /** The limiter's Lua scripts run against the real Redis on 6379, in a database of their own. */
@@ -130,13 +130,14 @@ describe('SharedRateLimiter', () => {
     expect((await counters()).llm_rate_limit_wait_ms).toBe(reservation.waitedMs);
   });
 
-  it('stops waiting when the process stops, with an error the job is retried for', async () => {
+  it('stops waiting when told to, with an error that says no call was made', async () => {
     const limits = limiter();
     await limits.complete(granted(await limits.tryReserve(10)), { kind: 'refused' }, { retryAfterMs: 10_000 });
 
     const waiting = limits.reserve(10);
-    limits.beforeApplicationShutdown();
-    await expect(waiting).rejects.toThrow(LlmUnavailableError);
+    limits.stopWaiting();
+    await expect(waiting).rejects.toThrow(StoppedWaitingError);
+    await expect(limits.reserve(10)).rejects.toThrow(StoppedWaitingError);
   });
 
   it('never lets a later pause shorten an earlier, longer one', async () => {

@@ -1,11 +1,10 @@
-import { BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { ServiceCounters } from '../../analysis/read-model/service-counters';
 import { AppConfig } from '../../config/app-config';
 import { KEY_PREFIX } from '../../redis/redis-keys';
-import { LlmUnavailableError } from '../llm-errors';
+import { StoppedWaitingError } from '../llm-errors';
 import { ProviderRateLimits } from './provider-rate-limits';
 import { COMPLETE_SCRIPT, RESERVE_SCRIPT } from './rate-limit-scripts';
 
@@ -56,9 +55,9 @@ type RateLimitingRedis = Redis & {
  * in flight; its completion corrects the reservation, makes it count from the answer on (the provider counts from
  * the call's arrival, which only the answer is sure to follow) and teaches the limiter what the provider reported.
  */
-export class SharedRateLimiter implements BeforeApplicationShutdown {
+export class SharedRateLimiter {
   private readonly redis: RateLimitingRedis;
-  /** Ends every wait when the process stops, so that stopping does not wait for the limits (before Bull waits for its jobs). */
+  /** Ends every wait once the worker stops: stopping must not wait for the limits. */
   private readonly stopping = new AbortController();
 
   constructor(
@@ -74,7 +73,7 @@ export class SharedRateLimiter implements BeforeApplicationShutdown {
     this.redis = redis as RateLimitingRedis;
   }
 
-  /** Waits until a call of `tokens` fits every budget, then reserves it; gives up when the process stops. */
+  /** Waits until a call of `tokens` fits every budget, then reserves it; gives up with StoppedWaitingError once told to stop waiting. */
   async reserve(tokens: number): Promise<Reservation> {
     const startedAt = performance.now();
     let waited = false;
@@ -83,12 +82,13 @@ export class SharedRateLimiter implements BeforeApplicationShutdown {
       if ('reservation' in attempt) return { ...attempt.reservation, waitedMs: waited ? Math.round(performance.now() - startedAt) : 0 };
       waited = true;
       await sleep(this.sleepMs(attempt.waitMs), undefined, { signal: this.stopping.signal }).catch(() => {
-        throw new LlmUnavailableError('The worker stopped while the call waited for the LLM rate limits');
+        throw new StoppedWaitingError();
       });
     }
   }
 
-  beforeApplicationShutdown(): void {
+  /** Ends the waits under way and any to come: the calls waiting fail with StoppedWaitingError. */
+  stopWaiting(): void {
     this.stopping.abort();
   }
 
