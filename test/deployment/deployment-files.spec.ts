@@ -21,6 +21,8 @@ describe('deployment files', () => {
     for (const service of ['api', 'worker']) {
       expect(compose.services[service].build).toBe('.');
       expect(compose.services[service].depends_on.redis.condition).toBe('service_healthy');
+      expect(compose.services[service].env_file).toEqual([{ path: '.env', required: false }]);
+      expect(compose.services[service].stop_grace_period).toBe('15s');
     }
   });
 
