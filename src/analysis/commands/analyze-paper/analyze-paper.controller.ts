@@ -55,7 +55,7 @@ export class AnalyzePaperController {
     summary: 'Submit a paper for analysis',
     description:
       'Send the paper as JSON (text and/or abstract), or upload it as multipart/form-data: one PDF, plain text or Markdown `file` ' +
-      '(at most MAX_UPLOAD_MB) and an optional `title`. An upload is read while the request is answered, so an unreadable ' +
+      '(at most MAX_UPLOAD_MB) and an optional `title` and `abstract`. An upload is read while the request is answered, so an unreadable ' +
       'document is refused at once and only its text is queued. Answers at once with a request id to poll. When the same ' +
       'content was analysed before, answers 200 with the result.',
     requestBody: {
