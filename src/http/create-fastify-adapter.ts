@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
 import { ConnectionShare, supervisorChannel } from './connection-share';
+import { answerFrameworkError, MAX_PATH_SEGMENT_CHARS } from './framework-errors';
 import { PausedConnections } from './paused-connections';
 import { RequestAdmission } from './request-admission';
 import { schemaErrorMessage } from './schema-error-message';
@@ -57,6 +58,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // Route schemas report every bad field and never turn a number into the string a field asks for.
     ajv: { customOptions: { allErrors: true, coerceTypes: false } },
     schemaErrorFormatter: schemaErrorMessage,
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT_CHARS },
+    frameworkErrors: answerFrameworkError,
   });
   adapter
     .getInstance()

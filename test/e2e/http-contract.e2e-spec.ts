@@ -84,6 +84,11 @@ describe('HTTP contract (api role)', () => {
     expectError(broken, 400, /not valid JSON/);
   });
 
+  it('answers a path the router cannot read with 400 in the API\'s error shape, without echoing it', async () => {
+    expectError(await request(service.baseUrl, `/status/${'a'.repeat(101)}`), 400, /a path segment is longer than 100 characters/);
+    expectError(await request(service.baseUrl, '/status/%E0%A4%A'), 400, /the URL is not valid/);
+  });
+
   it('answers 404 for an unknown id and 400 for an id that is not a UUID v4', async () => {
     expectError(await request(service.baseUrl, `/status/${randomUUID()}`), 404, /no analysis request/);
     expectError(await request(service.baseUrl, '/status/12345'), 400, /UUID v4/);
