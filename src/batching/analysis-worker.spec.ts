@@ -13,6 +13,7 @@ import { ANALYSIS_QUEUE, AnalyzePapersJob, QueuedRequest } from './analysis-queu
 import { AnalysisWorker } from './analysis-worker';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { WaitingRequests } from './waiting-requests';
+import { eventually } from '../../test/support/eventually';
 import { MINIMAL_RESULT } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
@@ -127,6 +128,21 @@ describe('AnalysisWorker', () => {
       expect(await queue.getFailedCount()).toBe(1);
       expect(await statusesOf(requests)).toEqual(['error', 'error']);
       for (const { requestId } of requests) expect((await readModel.find(requestId))?.error).toMatch(/worker analysing this paper stopped/);
+      // Read back at once, the errors were not written twice.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(published).toHaveLength(requests.length);
+    });
+
+    it('writes the errors again when their first write is lost', async () => {
+      const requests = await submit(2);
+      await dieHoldingNextJob();
+      recording = false;
+      await dieHoldingNextJob();
+      await eventually(() => published.length, (count) => count >= requests.length, 5_000);
+      expect(await statusesOf(requests)).toEqual(['queued', 'queued']);
+
+      recording = true;
+      await eventually(() => statusesOf(requests), (statuses) => statuses.join() === 'error,error', 5_000);
     });
   });
 

@@ -7,6 +7,7 @@ import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.ev
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
 import { AnalysisReturnedEvent } from '../analysis/events/analysis-returned.event';
 import { AnalysisStartedEvent } from '../analysis/events/analysis-started.event';
+import { publishedWritesSent } from '../analysis/events/analysis.projection';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -18,9 +19,24 @@ import { failureMessage } from './failure-message';
 import { HeldRequests, IntakeClosedError, RequestIntake } from './request-intake';
 import { WaitingRequests } from './waiting-requests';
 
-/** How often, and how far apart, a stopping worker tries to give a job back before it lets the job fail. */
-const GIVE_BACK_TRIES = 3;
-const GIVE_BACK_RETRY_MS = 500;
+/**
+ * How often, and how far apart, the worker tries what nothing would do after it: give a job back before it
+ * lets the job fail, and record the errors of a job Bull has failed for good.
+ */
+const LAST_CHANCE_TRIES = 3;
+const LAST_CHANCE_RETRY_MS = 500;
+
+/** `action`'s outcome once it succeeds, within LAST_CHANCE_TRIES; the last failure is thrown. */
+async function withLastChances<T>(action: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await action();
+    } catch (error) {
+      if (tries === LAST_CHANCE_TRIES) throw error;
+      await sleep(LAST_CHANCE_RETRY_MS);
+    }
+  }
+}
 /** What `analyze` answers for a request whose analysis ended before any call was made for it, as the worker stopped. */
 const WITHDRAWN = 'withdrawn';
 
@@ -104,15 +120,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * add is tried again, and only then the job fails.
    */
   private async giveBack(job: Job<AnalyzePapersJob>, requests: readonly QueuedRequest[]): Promise<void> {
-    for (let tries = 1; ; tries += 1) {
-      try {
-        await this.jobs.enqueueAgain(requests, attemptsSoFar(job));
-        break;
-      } catch (error) {
-        if (tries === GIVE_BACK_TRIES) throw error;
-        await sleep(GIVE_BACK_RETRY_MS);
-      }
-    }
+    await withLastChances(() => this.jobs.enqueueAgain(requests, attemptsSoFar(job)));
     // The requests are in the new job now: failing this one could only end them in error.
     await this.waiting.returned(job, requests.length).catch((error: Error) => this.logger.warn(`Job ${job.id} given back, but its requests not counted as waiting again: ${error.message}`));
   }
@@ -173,17 +181,22 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * Bull reports every failed attempt; it dates a job finished only when it failed for good: something
    * outside the analyses broke on its last attempt (Redis, say), or it stalled more often than Bull allows
    * (the workers holding it died). Its unfinished requests end in error then, so none is left queued.
-   * Bull reports no job when it was removed before the event: then there is nothing left to read.
+   * Bull reports no job when it was removed before the event: then there is nothing left to read. Nothing
+   * would run the job again, so the errors are read back, and written again if they were lost.
    */
   private async reportFailure(job: Job<AnalyzePapersJob> | null, error: Error): Promise<void> {
+    if (!job?.finishedOn) return;
+    const attempts = Math.max(attemptsSoFar(job), 1);
+    const report = async () => {
+      const unfinished = await this.unfinished(job.data.requests);
+      for (const { requestId } of unfinished) this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, attempts), new Date()));
+      await publishedWritesSent();
+      await this.assertRecorded(unfinished);
+    };
     try {
-      if (!job?.finishedOn) return;
-      const attempts = Math.max(attemptsSoFar(job), 1);
-      for (const { requestId } of await this.unfinished(job.data.requests)) {
-        this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, attempts), new Date()));
-      }
+      await withLastChances(report);
     } catch (reportError) {
-      this.logger.error(`Could not report the failure of job ${job?.id}: ${(reportError as Error).message}`);
+      this.logger.error(`Could not report the failure of job ${job.id}: ${(reportError as Error).message}`);
     }
   }
 }

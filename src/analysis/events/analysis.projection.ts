@@ -17,6 +17,12 @@ function advanceFor(event: WorkerEvent): RecordAdvance {
 }
 
 /**
+ * Resolves once the writes of the events published so far are sent, so that a read sent after it sees them.
+ * Their microtask was queued when the first was published, and microtasks run in order.
+ */
+export const publishedWritesSent = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve));
+
+/**
  * Keeps each request's record current as workers report progress. (The result cache is filled by the
  * worker that produced the result, before it lets other processes waiting for it go.)
  *
