@@ -72,6 +72,14 @@ describe('analysis with the groq adapter', () => {
     expect(groq.stats()).toMatchObject({ calls: 2, faults: 1 });
   });
 
+  it('gives up on an answer whose body stalls after LLM_TIMEOUT_MS, and the retry completes the request', async () => {
+    groq.queueFaults(['stalled_body']);
+    const status = await submitAndWait({ abstract: nextAbstract() });
+    expect(status).toMatchObject({ status: 'done', attempts: 2 });
+    expect(groq.stats().call_log.map((call) => call.fault)).toEqual(['stalled_body', undefined]);
+    expect(groq.openHeldRequests()).toBe(0);
+  });
+
   it('waits out the Retry-After of a 429 before the next attempt, and the request still completes', async () => {
     groq.configure({ retryAfterSeconds: 2 });
     groq.queueFaults(['rate_limited']);

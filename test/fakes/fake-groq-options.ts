@@ -4,6 +4,7 @@ export const FAULT_KINDS = [
   'server_error',
   'unavailable',
   'timeout',
+  'stalled_body',
   'malformed_json',
   'json_validate_failed',
   'missing_item',
@@ -43,7 +44,7 @@ export const DEFAULT_FAKE_GROQ_OPTIONS: Readonly<FakeGroqOptions> = Object.freez
   tpm: 0,
   rpd: 0,
   faultRate: 0,
-  faultKinds: [...FAULT_KINDS.filter((kind) => kind !== 'timeout')],
+  faultKinds: [...FAULT_KINDS.filter((kind) => kind !== 'timeout' && kind !== 'stalled_body')],
   retryAfterSeconds: 2,
   seed: 1,
 });

@@ -335,6 +335,17 @@ describe('FakeGroqServer with the real groq-sdk', () => {
       expect(server.stats().call_log[0]).toMatchObject({ status: 0, fault: 'timeout' });
     });
 
+    it('stalled_body sends the headers and then stalls: only a deadline that covers the body ends the call', async () => {
+      server.queueFaults(['stalled_body']);
+      const started = Date.now();
+      const error = await failureOf(clientWith({ timeout: 60_000 }).chat.completions.create(requestFor(papers(1)), { signal: AbortSignal.timeout(300) }));
+      // Raised by fetch while the body was read, where groq-sdk does not wrap errors.
+      expect((error as Error).name).toBe('AbortError');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+      await eventually(() => server.openHeldRequests(), (held) => held === 0, 2_000, 10);
+      expect(server.stats().call_log[0]).toMatchObject({ status: 200, fault: 'stalled_body' });
+    });
+
     it('consumes queued faults one per request, then answers normally', async () => {
       server.queueFaults(['server_error', 'missing_item']);
       await expect(client.chat.completions.create(requestFor(papers(2)))).rejects.toBeInstanceOf(InternalServerError);

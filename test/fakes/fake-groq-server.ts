@@ -243,6 +243,14 @@ export class FakeGroqServer {
       this.hold(res);
       return;
     }
+    if (fault === 'stalled_body') {
+      // The headers and the start of the answer, then nothing more until the client gives up.
+      res.writeHead(200, { ...this.headers(call.requestId), 'content-type': 'application/json' });
+      res.write('{"id":"');
+      this.recorder.finish(call.entry, { status: 200, fault });
+      this.hold(res);
+      return;
+    }
     if (!(await this.delay(this.current.latencyMs))) return;
     if (fault === 'json_validate_failed') {
       sendJson(res, 400, JSON_VALIDATE_FAILED, this.headers(call.requestId));

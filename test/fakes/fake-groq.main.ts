@@ -1,7 +1,7 @@
 /**
  * Runs the fake Groq server until SIGINT/SIGTERM:
  *   npm run fake-groq -- --port 9100 [--latency-ms 300] [--rpm 30] [--tpm 8000] [--rpd N]
- *                        [--fault-rate 0.1 --faults server_error,timeout] [--retry-after 2] [--seed 1]
+ *                        [--fault-rate 0.1 --faults server_error,timeout,stalled_body] [--retry-after 2] [--seed 1]
  * Prints one line, `fake groq listening on http://127.0.0.1:PORT`; errors go to stderr with exit code 2.
  */
 import { parseArgs } from 'node:util';

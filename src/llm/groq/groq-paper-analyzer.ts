@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { PaperDocument } from '../analysis';
 import { ANALYSIS_BATCH_SCHEMA, analysisItemProblems, AnalysisItem } from '../analysis-schema';
 import { completionTokensFor } from '../completion-budget';
-import { InvalidAnalysisError } from '../llm-errors';
+import { InvalidAnalysisError, LlmUnavailableError } from '../llm-errors';
 import { BatchAnalysis, DocumentOutcome, PaperAnalyzer } from '../paper-analyzer.port';
 import { ProviderRateLimits, readProviderRateLimits } from '../rate-limit/provider-rate-limits';
 import { CallOutcome, Reservation, SharedRateLimiter } from '../rate-limit/shared-rate-limiter';
@@ -36,6 +36,7 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
   private readonly model: string;
   private readonly reasoningEffort: 'low' | 'none' | undefined;
   private readonly tokensPerMinute: number;
+  private readonly timeoutMs: number;
 
   constructor(
     config: AppConfig['llm'],
@@ -44,6 +45,7 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     this.model = config.groq.model;
     this.reasoningEffort = leastReasoningEffort(this.model);
     this.tokensPerMinute = config.limits.tokensPerMinute;
+    this.timeoutMs = config.groq.timeoutMs;
     // Retries are the batch processor's, so that rate limits and accounting see every call.
     this.client = new Groq({ apiKey: config.groq.apiKey, baseURL: config.groq.baseUrl, maxRetries: 0, timeout: config.groq.timeoutMs });
   }
@@ -61,11 +63,14 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     const maxCompletionTokens = this.maxCompletionTokens(documents.length, inputTokens);
     const reservation = await this.limiter.reserve(inputTokens + maxCompletionTokens);
     let answer: { data: ChatCompletion; response: Response };
+    // The client's own timeout ends once the answer's headers arrive: this deadline also covers its body.
+    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens)).withResponse();
+      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal: deadline }).withResponse();
     } catch (error) {
       const { outcome, reported } = failedCall(error);
       await this.completeReservation(reservation, outcome, reported);
+      if (deadline.aborted) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: error });
       throw mapGroqError(error, this.model);
     }
     const { data: completion, response } = answer;
