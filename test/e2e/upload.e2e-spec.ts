@@ -124,6 +124,7 @@ describe('Uploading papers as files (offline analyser)', () => {
     expectError(await postUpload(service.baseUrl, undefined, { title: 'No file' }), 400, /no "file" part/);
     const text = { bytes: Buffer.from(samplePaperText(5)), name: 'paper.txt' };
     expectError(await postUpload(service.baseUrl, text, { author: 'me' }), 400, /unexpected field "author"/);
+    expectError(await postUpload(service.baseUrl, undefined, { file: 'the paper pasted as text' }), 400, /"file" arrived as a text field: send the document as a file part/);
     expectError(await postUpload(service.baseUrl, text, { title: 't'.repeat(1_001) }), 400, /title must be at most 1,000 characters/);
 
     const twoFiles = new FormData();

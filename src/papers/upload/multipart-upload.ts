@@ -41,6 +41,9 @@ async function collectParts(request: FastifyRequest, fieldLimits: UploadFieldLim
       continue;
     }
     const name = part.fieldname;
+    if (name === FILE_FIELD) {
+      throw new BadRequestException('"file" arrived as a text field: send the document as a file part (with curl, -F file=@paper.pdf)');
+    }
     if (!isFieldName(name, fieldLimits)) {
       throw new BadRequestException(`unexpected field "${name}": a multipart submission carries "file" and optionally "title" and "abstract"`);
     }
