@@ -2,6 +2,7 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiUnavailableResponse, UNAVAILABLE_BECAUSE } from '../common/api-refusals.decorator';
 import type { Cache } from 'cache-manager';
 import type { FastifyReply } from 'fastify';
 import { GetServiceStatusQuery } from '../analysis/queries/get-service-status/get-service-status.query';
@@ -23,6 +24,7 @@ export class MetricsController {
   @ApiOperation({ summary: 'Prometheus metrics: service-wide totals and queue depth, and this process\'s runtime' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text format', schema: { type: 'string', example: 'rpa_analyses_submitted_total 1520\nrpa_queue_jobs{state="waiting"} 12\n' } })
+  @ApiUnavailableResponse(UNAVAILABLE_BECAUSE.redis)
   async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const status = await this.recentStatus();
     reply.type(this.metrics.contentType);

@@ -169,6 +169,20 @@ describe('HTTP contract (api role)', () => {
       expect.arrayContaining(['title', 'summary', 'key_findings', 'sections', 'provider', 'model']),
     );
   });
+
+  it('documents the refusals every route can give, the headers that come with them, and the optional API key', async () => {
+    const { body: document } = await request(service.baseUrl, '/docs-json');
+    const submit = document.paths['/analyze'].post;
+    expect(Object.keys(submit.responses['202'].headers)).toEqual(['Location']);
+    expect(Object.keys(submit.responses['429'].headers)).toEqual(['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']);
+    for (const [path, throttled] of [['/analyze', true], ['/status/{id}', true], ['/status', true], ['/metrics', false]] as const) {
+      const operation = document.paths[path].post ?? document.paths[path].get;
+      expect(Object.keys(operation.responses['503'].headers)).toEqual(['Retry-After']);
+      expect(operation.responses['503'].description).toMatch(/Redis is unreachable/);
+      const keyHeader = (operation.parameters ?? []).find((parameter: { name: string }) => parameter.name === 'X-API-Key');
+      expect(keyHeader ? { in: keyHeader.in, required: keyHeader.required } : undefined).toEqual(throttled ? { in: 'header', required: false } : undefined);
+    }
+  });
 });
 
 describe('Request admission with one place (MAX_CONCURRENT_REQUESTS=1)', () => {

@@ -7,9 +7,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
@@ -18,6 +16,7 @@ import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { QueueCapacityGuard } from '../../../admission/queue-capacity.guard';
+import { ApiThrottled, ApiUnavailableResponse, UNAVAILABLE_BECAUSE } from '../../../common/api-refusals.decorator';
 import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { AnalysisAcceptedDto, AnalysisCachedDto } from '../../dto/analysis-responses.dto';
@@ -66,7 +65,11 @@ export class AnalyzePaperController {
       },
     },
   })
-  @ApiAcceptedResponse({ type: AnalysisAcceptedDto, description: 'Queued; poll status_url (also in the Location header)' })
+  @ApiAcceptedResponse({
+    type: AnalysisAcceptedDto,
+    description: 'Queued; poll status_url (also in the Location header)',
+    headers: { Location: { description: 'status_url', schema: { type: 'string' } } },
+  })
   @ApiOkResponse({ type: AnalysisCachedDto, description: 'Answered from the result cache' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A field is missing or malformed; the message names each one' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The text is longer than MAX_TEXT_CHARS, or the file larger than MAX_UPLOAD_MB' })
@@ -78,16 +81,8 @@ export class AnalyzePaperController {
     type: ErrorResponseDto,
     description: 'The uploaded document cannot be read: corrupt, password-protected, scanned with no text layer, empty, or too slow or large to extract',
   })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'This client sent more than THROTTLE_LIMIT submissions in THROTTLE_TTL seconds, or the queue holds MAX_QUEUE_SIZE papers; retry after Retry-After seconds',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
-    description:
-      'Redis is unreachable, leaves a command unanswered for 5 s or refuses commands for a while (out of memory, read-only, loading), this process is reading as many uploads as it holds at once, or it already holds as many waiting requests ' +
-      'as it lets wait; retry after Retry-After seconds',
-  })
+  @ApiThrottled('This client sent more than THROTTLE_LIMIT submissions in THROTTLE_TTL seconds', 'the queue holds MAX_QUEUE_SIZE papers')
+  @ApiUnavailableResponse(UNAVAILABLE_BECAUSE.redis, UNAVAILABLE_BECAUSE.uploadsFull, UNAVAILABLE_BECAUSE.processFull, UNAVAILABLE_BECAUSE.stopping)
   async analyze(
     @Body() body: AnalyzePaperBody | undefined,
     @Req() request: FastifyRequest,

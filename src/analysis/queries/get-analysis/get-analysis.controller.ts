@@ -7,13 +7,12 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { FinishedAnswerCacheInterceptor } from '../../../http-cache/finished-answer-cache.interceptor';
+import { ApiThrottled, ApiUnavailableResponse, UNAVAILABLE_BECAUSE } from '../../../common/api-refusals.decorator';
 import { ErrorResponseDto } from '../../../common/error-response.dto';
 import { AnalysisRecord, isFinished } from '../../analysis-status';
 import { AnalysisStatusDto } from '../../dto/analysis-responses.dto';
@@ -56,15 +55,15 @@ export class GetAnalysisController {
     summary: 'Poll one request',
     description: 'queued and processing answers carry Retry-After (seconds) suggesting when to poll again, and Cache-Control: no-store. The id may be sent in either case.',
   })
-  @ApiParam({ name: 'id', format: 'uuid', description: 'The request_id that POST /analyze returned' })
-  @ApiOkResponse({ type: AnalysisStatusDto })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The request_id that POST /analyze returned (a UUID v4)' })
+  @ApiOkResponse({
+    type: AnalysisStatusDto,
+    headers: { 'Retry-After': { description: 'On queued and processing answers: seconds before polling again', schema: { type: 'integer' } } },
+  })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID v4' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such request (or its record expired after RESULT_TTL)' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds; retry after Retry-After seconds' })
-  @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
-    description: 'Redis is unreachable, leaves a command unanswered for 5 s or refuses commands for a while (out of memory, read-only, loading), or this process already holds as many waiting requests as it lets wait; retry after Retry-After seconds',
-  })
+  @ApiThrottled('More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds')
+  @ApiUnavailableResponse(UNAVAILABLE_BECAUSE.redis, UNAVAILABLE_BECAUSE.processFull, UNAVAILABLE_BECAUSE.stopping)
   async get(@Param('id', requestIdPipe) requestId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnalysisStatusDto> {
     // A UUID's hex digits may come in either case; ids are issued, and stored, in lower case.
     const record = await this.queryBus.execute<GetAnalysisQuery, AnalysisRecord | undefined>(new GetAnalysisQuery(requestId.toLowerCase()));

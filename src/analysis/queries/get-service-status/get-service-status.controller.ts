@@ -1,8 +1,8 @@
 import { CacheKey, CacheTTL } from '@nestjs/cache-manager';
 import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../../common/error-response.dto';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiThrottled, ApiUnavailableResponse, UNAVAILABLE_BECAUSE } from '../../../common/api-refusals.decorator';
 import { TieredCacheInterceptor } from '../../../http-cache/tiered-cache.interceptor';
 import { ThrottleAs } from '../../../throttling/throttle-kind.decorator';
 import { GetServiceStatusQuery } from './get-service-status.query';
@@ -22,7 +22,8 @@ export class GetServiceStatusController {
   @CacheTTL(SERVICE_STATUS_CACHE.ttlMs)
   @ApiOperation({ summary: 'Service statistics: queue, totals, cache and LLM use (cached for about a second)' })
   @ApiOkResponse({ type: ServiceStatusDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds; retry after Retry-After seconds' })
+  @ApiThrottled('More than THROTTLE_STATUS_LIMIT polls in THROTTLE_TTL seconds')
+  @ApiUnavailableResponse(UNAVAILABLE_BECAUSE.redis, UNAVAILABLE_BECAUSE.processFull, UNAVAILABLE_BECAUSE.stopping)
   get(): Promise<ServiceStatusDto> {
     return this.queryBus.execute(new GetServiceStatusQuery());
   }
