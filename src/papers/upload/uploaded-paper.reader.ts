@@ -68,8 +68,11 @@ export class UploadedPaperReader {
         this.logger.warn(`Refused an uploaded PDF of ${file.length.toLocaleString('en')} bytes: ${error.reason}`);
         throw new UnprocessableEntityException(error.message);
       }
-      if (error instanceof ExtractionQueueFullError || error instanceof ExtractionUnavailableError) {
-        throw new ServiceBusyException(error.message, BUSY_RETRY_AFTER_SECONDS);
+      if (error instanceof ExtractionQueueFullError) throw new ServiceBusyException(error.message, BUSY_RETRY_AFTER_SECONDS);
+      if (error instanceof ExtractionUnavailableError) {
+        // Why (a process that would not start, its exit code) is for the operator, not the client.
+        this.logger.error(`Could not read an uploaded PDF: ${error.message}`);
+        throw new ServiceBusyException('PDFs cannot be read at the moment: try again in a few seconds, or send the paper\'s text as JSON', BUSY_RETRY_AFTER_SECONDS);
       }
       throw error;
     }
