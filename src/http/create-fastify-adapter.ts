@@ -11,8 +11,15 @@ import { schemaErrorMessage } from './schema-error-message';
 
 /** Longer than the 60 s idle timeout of common load balancers, so the balancer, not us, closes idle sockets. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** A client gets this long to send a whole request (headers and body), which bounds slow-sending sockets. */
-const REQUEST_TIMEOUT_MS = 30_000;
+/** A client gets this long to send a request's headers, which bounds slow-sending sockets. */
+const HEADERS_TIMEOUT_MS = 30_000;
+/** The slowest uplink a whole upload of MAX_UPLOAD_MB must get through: 1 Mbit/s. */
+const SLOWEST_UPLOAD_BYTES_PER_MS = 1_000_000 / 8 / 1000;
+
+/** How long a client gets to send a whole request: 30 s, or longer where the largest upload needs it. */
+export function requestTimeoutMs(maxUploadBytes: number): number {
+  return Math.max(HEADERS_TIMEOUT_MS, Math.ceil(maxUploadBytes / SLOWEST_UPLOAD_BYTES_PER_MS));
+}
 
 /**
  * Requests one API process lets wait, for each place: 25,000 at the default 500 places, well above the 5,000
@@ -46,7 +53,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       const server = createServer(connectionShare.handle);
       connectionShare.watch(server);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      server.headersTimeout = HEADERS_TIMEOUT_MS;
+      server.requestTimeout = requestTimeoutMs(config.upload.maxBytes);
       return server;
     },
     // Requests already received when closing starts, those waiting for admission included, are answered:

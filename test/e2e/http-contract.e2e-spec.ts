@@ -149,6 +149,13 @@ describe('HTTP contract (api role)', () => {
     }
   });
 
+  it('gives a client 30 s to send its headers, and as long as the largest upload takes at 1 Mbit/s to send the rest', () => {
+    const server = service.app.getHttpServer();
+    expect(server.headersTimeout).toBe(30_000);
+    // MAX_UPLOAD_MB=20: 20 MiB at 125,000 bytes a second.
+    expect(server.requestTimeout).toBe(167_773);
+  });
+
   it('answers liveness and readiness in Terminus format', async () => {
     const live = await request(service.baseUrl, '/health/live');
     expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
