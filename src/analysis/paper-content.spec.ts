@@ -1,4 +1,4 @@
-import { normalisePaper, normaliseText, paperHash } from './paper-content';
+import { hasText, normalisePaper, normaliseText, paperHash } from './paper-content';
 
 describe('paper content', () => {
   it('folds ligatures, odd spaces and line ends, and collapses runs of blank space', () => {
@@ -22,11 +22,18 @@ describe('paper content', () => {
       ['tab\there', 'tab here'],
       ['caf\u00e9', 'caf\u00e9'],
       ['\uFB01', 'fi'],
-      ['nul\u0000, bell\u0007, delete\u007f and C1\u0085\u009f', 'nul, bell, delete and C1'],
+      ['unit\u001fseparated, nul\u0000, delete\u007f and C1\u009fend', 'unit separated, nul , delete and C1 end'],
+      ['first line\u0085next line', 'first line\nnext line'],
       ['end of page \n\f Next page', 'end of page\n\fNext page'],
     ]) {
       expect(normaliseText(input)).toBe(expected);
     }
+  });
+
+  it('tells text that normalising would leave empty', () => {
+    expect(hasText(' \u0000\u0085\t\u009f\n')).toBe(false);
+    expect(hasText('\u0000x')).toBe(true);
+    expect(normaliseText(' \u0000\u0085\t\u009f\n')).toBe('');
   });
 
   it('hashes copies that differ only in such details alike', () => {

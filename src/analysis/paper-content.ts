@@ -20,8 +20,16 @@ const isSpaceOrBreak = (code: number) => code === 0x20 || code === 0x0a;
 const isNormal = (value: string): boolean =>
   !isSpaceOrBreak(value.charCodeAt(0)) && !isSpaceOrBreak(value.charCodeAt(value.length - 1)) && !NEEDS_NORMALISING_WITHIN.test(value);
 
-/** Control characters that are not whitespace (C0, DEL and C1): no text means them, and NUL separates fields in the hash. */
-const CONTROL_CHARACTERS = /[\x00-\x08\x0e-\x1f\x7f-\x9f]/g;
+/**
+ * Control characters that are not whitespace (C0, DEL and C1, but NEL): no text means them, and NUL separates
+ * fields in the hash. Each becomes a space, as one may stand between two words.
+ */
+const CONTROL_CHARACTERS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
+/** A character that is neither whitespace nor a control character (NEL, a line break of older encodings, included). */
+const READABLE = /[^\s\x00-\x08\x0e-\x1f\x7f-\x9f]/;
+
+/** Whether a text says anything once normalised: more than whitespace and control characters. */
+export const hasText = (value: string): boolean => READABLE.test(value);
 
 /**
  * Unicode compatibility forms (ligatures, full-width letters, odd spaces) folded, control characters
@@ -34,8 +42,8 @@ export function normaliseText(value: string | undefined): string {
   if (isNormal(value)) return value;
   return value
     .normalize('NFKC')
-    .replace(CONTROL_CHARACTERS, '')
-    .replace(/\r\n?/g, '\n')
+    .replace(CONTROL_CHARACTERS, ' ')
+    .replace(/\r\n?|\x85/g, '\n')
     .replace(/[^\S\n\f]+/g, ' ')
     .replace(/ *([\n\f]) */g, '$1')
     .replace(/\n{3,}/g, '\n\n')

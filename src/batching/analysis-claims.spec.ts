@@ -1,11 +1,13 @@
 import Redis from 'ioredis';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { loadAppConfig } from '../config/app-config';
+import { StoppedWaitingError } from '../llm/llm-errors';
 import { redisKeys } from '../redis/redis-keys';
 import { AnalysisClaims } from './analysis-claims';
 import { MINIMAL_RESULT } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
+const neverStopped = new AbortController().signal;
 
 /** Two instances stand for two worker processes sharing one Redis. */
 describe('AnalysisClaims', () => {
@@ -35,7 +37,7 @@ describe('AnalysisClaims', () => {
     expect(await first.claims.claim(['k1', 'k2'])).toEqual([true, true]);
     expect(await second.claims.claim(['k1', 'k3'])).toEqual([false, true]);
 
-    const waited = second.claims.resultFromHolder('k1');
+    const waited = second.claims.resultFromHolder('k1', neverStopped);
     await first.claims.complete('k1', MINIMAL_RESULT);
     await expect(waited).resolves.toEqual(MINIMAL_RESULT);
     expect(await first.redis.exists(redisKeys.analysing('k1'))).toBe(0);
@@ -45,10 +47,21 @@ describe('AnalysisClaims', () => {
     const first = processClaims();
     const second = processClaims();
     await first.claims.claim(['k1']);
-    const waited = second.claims.resultFromHolder('k1');
+    const waited = second.claims.resultFromHolder('k1', neverStopped);
     await first.claims.abandon('k1');
     await expect(waited).resolves.toBeUndefined();
     expect(await second.claims.claim(['k1'])).toEqual([true]);
+  });
+
+  it('stops waiting for the holder once told to stop', async () => {
+    const first = processClaims();
+    const second = processClaims();
+    await first.claims.claim(['k1']);
+    const stop = new AbortController();
+    const waited = second.claims.resultFromHolder('k1', stop.signal);
+    stop.abort();
+    await expect(waited).rejects.toThrow(StoppedWaitingError);
+    await first.claims.abandon('k1');
   });
 
   it('never lets go of a claim another process holds', async () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { AnalysisResult } from '../llm/analysis';
+import { StoppedWaitingError } from '../llm/llm-errors';
 import { repliesOf } from '../redis/pipeline-replies';
 import { REDIS } from '../redis/redis.module';
 import { redisKeys } from '../redis/redis-keys';
@@ -89,10 +90,15 @@ export class AnalysisClaims implements OnApplicationShutdown {
     await this.redis.releaseHeldClaim(redisKeys.analysing(cacheKey), this.owner);
   }
 
-  /** The result another process is producing; undefined if its claim ends without one. */
-  async resultFromHolder(cacheKey: string): Promise<AnalysisResult | undefined> {
+  /**
+   * The result another process is producing; undefined if its claim ends without one. Once `stop` is aborted,
+   * fails with StoppedWaitingError.
+   */
+  async resultFromHolder(cacheKey: string, stop: AbortSignal): Promise<AnalysisResult | undefined> {
     for (;;) {
-      await sleep(POLL_EVERY_MS);
+      await sleep(POLL_EVERY_MS, undefined, { signal: stop }).catch(() => {
+        throw new StoppedWaitingError();
+      });
       const [result, stillClaimed] = await Promise.all([this.resultCache.get(cacheKey), this.redis.exists(redisKeys.analysing(cacheKey))]);
       if (result) return result;
       if (!stillClaimed) return this.resultCache.get(cacheKey);

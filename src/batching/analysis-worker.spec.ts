@@ -227,5 +227,30 @@ describe('AnalysisWorker', () => {
       await stopped;
       await queue.resume(true);
     });
+
+    it('leaves the requests not tried to Bull\'s retry when others of the job failed and may be retried', async () => {
+      let stopWaiting!: () => void;
+      const toldToStop = new Promise<void>((resolve) => (stopWaiting = resolve));
+      let requests: QueuedRequest[] = [];
+      const analyze = async (paperHash: string) => {
+        await toldToStop;
+        throw paperHash === requests[0].paperHash ? new Error('Groq answered 503') : new StoppedWaitingError();
+      };
+      const { worker, handles, returned } = stoppingWorker({ analyze, stopWaiting, requestsInProgress: 16 });
+
+      requests = await submit(2);
+      const job = (await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>;
+      const handled = handles(job);
+      await eventually(() => statusesOf(requests), (statuses) => statuses.join() === 'processing,processing', 5_000, 20);
+
+      const stopped = worker.onModuleDestroy();
+      await expect(handled).rejects.toThrow('Groq answered 503');
+      expect(await statusesOf(requests)).toEqual(['processing', 'queued']);
+      expect(await queue.getWaiting()).toEqual([]);
+      expect(returned).not.toHaveBeenCalled();
+
+      await stopped;
+      await queue.resume(true);
+    });
   });
 });

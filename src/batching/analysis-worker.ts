@@ -135,14 +135,15 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     held.letGo(requests.length - pending.length);
     const outcomes = await Promise.all(pending.map((request) => this.analyze(request, attempt, lastAttempt).finally(() => held.letGo())));
     const withdrawn = pending.filter((_, index) => outcomes[index] === WITHDRAWN);
-    if (withdrawn.length > 0) {
-      // Queued again before the new job exists, so that no worker starting it can be overtaken by this write.
-      withdrawn.forEach(({ requestId }) => this.eventBus.publish(new AnalysisReturnedEvent(requestId, attemptsSoFar(job))));
-      await this.giveBack(job, withdrawn);
-    }
+    // Queued again, whether another job takes them below or Bull's retry of this one does.
+    withdrawn.forEach(({ requestId }) => this.eventBus.publish(new AnalysisReturnedEvent(requestId, attemptsSoFar(job))));
     const retryable = outcomes.filter((outcome): outcome is Error => outcome instanceof Error);
+    // Never on a last attempt, where every failure is final; the retry takes the withdrawn requests along.
     if (retryable.length > 0) throw retryable[0];
+    // Read on the connection the writes above went by, so they are in before another job can start them.
     await this.assertRecorded(pending.filter((_, index) => outcomes[index] !== WITHDRAWN));
+    // Last: once another job carries them, nothing may fail this one, whose failure for good would end them in error.
+    if (withdrawn.length > 0) await this.giveBack(job, withdrawn);
   }
 
   /**

@@ -68,6 +68,7 @@ const tooLong = (why: string): DocumentOutcome => ({
 export class BatchAnalysisService implements OnApplicationShutdown {
   private readonly logger = new Logger(BatchAnalysisService.name);
   private readonly inFlight = new Map<string, Promise<AnalysisResult>>();
+  private readonly stopping = new AbortController();
   private readonly collector: BatchCollector<PendingAnalysis>;
   private readonly calls: ConcurrencyLimit;
   /**
@@ -122,8 +123,12 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     return analysis;
   }
 
-  /** Ends the analyser's waits for room to call: the papers waiting fail with StoppedWaitingError, no call made for them. */
+  /**
+   * Ends the waits for the analyser's room to call and for other processes analysing the same papers, and
+   * makes no new call: the papers waiting fail with StoppedWaitingError, to go back to the queue.
+   */
   stopWaiting(): void {
+    this.stopping.abort();
     this.analyzer.stopWaiting?.();
   }
 
@@ -197,7 +202,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   /** Takes the holder's result, or tries again itself if the holder gave up. */
   private async awaitHolder(pending: PendingAnalysis): Promise<void> {
     try {
-      const result = await this.claims.resultFromHolder(pending.cacheKey);
+      const result = await this.claims.resultFromHolder(pending.cacheKey, this.stopping.signal);
       if (!result) return this.collector.add(pending);
       pending.resolve(result);
       await this.count({ llm_shared_papers: 1 });

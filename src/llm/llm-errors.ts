@@ -13,12 +13,13 @@ export class LlmUnavailableError extends Error {
 }
 
 /**
- * The worker began to stop while a call waited for room under the rate limits, so the call was never made:
- * its papers can go back to the queue without spending an attempt.
+ * The worker began to stop while an analysis waited, for room under the rate limits or for another worker
+ * analysing the same paper, so its call was never made: its papers can go back to the queue without
+ * spending an attempt. (A long paper's calls for its first parts may have been made: they are made again.)
  */
 export class StoppedWaitingError extends LlmUnavailableError {
   constructor() {
-    super('The worker stopped while the call waited for the LLM rate limits');
+    super('The worker stopped while the analysis waited for its call');
     this.name = 'StoppedWaitingError';
   }
 }

@@ -19,7 +19,7 @@ export interface BatchAnalysis {
  */
 export interface PaperAnalyzer {
   analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis>;
-  /** For an analyser that waits for room to call (rate limits): ends those waits, with StoppedWaitingError. */
+  /** For an analyser that waits for room to call (rate limits): ends those waits and makes no new call, with StoppedWaitingError. */
   stopWaiting?(): void;
 }
 

@@ -68,6 +68,8 @@ describe('HTTP contract (api role)', () => {
     expectError(await postJson(service.baseUrl, '/analyze', { text: expanding }), 413, /text has 3,600 characters once normalised; the limit is 2,000/);
     const title = await postJson(service.baseUrl, '/analyze', { text: 'fine', title: expanding });
     expectError(title, 400, /title must be at most 1,000 characters once normalised/);
+    // Characters are counted as the schema counts them: an emoji is one, though two UTF-16 units.
+    expect((await postJson(service.baseUrl, '/analyze', { text: 'fine', title: '\u{1F52C}'.repeat(1_000) })).status).toBe(202);
   });
 
   it('refuses a text over MAX_TEXT_CHARS with 413 naming the limit, and a body over the byte limit too', async () => {

@@ -68,9 +68,11 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     try {
       answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal: deadline }).withResponse();
     } catch (error) {
+      // Read now: the deadline may pass while the reservation is settled, after an answer of Groq's own.
+      const timedOut = deadline.aborted;
       const { outcome, reported } = failedCall(error);
       await this.completeReservation(reservation, outcome, reported);
-      if (deadline.aborted) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: error });
+      if (timedOut) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: error });
       throw mapGroqError(error, this.model);
     }
     const { data: completion, response } = answer;

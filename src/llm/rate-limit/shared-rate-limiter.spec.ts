@@ -137,7 +137,13 @@ describe('SharedRateLimiter', () => {
     const waiting = limits.reserve(10);
     limits.stopWaiting();
     await expect(waiting).rejects.toThrow(StoppedWaitingError);
+  });
+
+  it('once told to stop waiting, reserves no call, even one that would fit now', async () => {
+    const limits = limiter();
+    limits.stopWaiting();
     await expect(limits.reserve(10)).rejects.toThrow(StoppedWaitingError);
+    expect(granted(await limits.tryReserve(10)).tokens).toBe(10);
   });
 
   it('never lets a later pause shorten an earlier, longer one', async () => {

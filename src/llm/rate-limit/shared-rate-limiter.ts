@@ -78,6 +78,8 @@ export class SharedRateLimiter {
     const startedAt = performance.now();
     let waited = false;
     for (;;) {
+      // A stopping worker makes no new call, even one that would fit now.
+      if (this.stopping.signal.aborted) throw new StoppedWaitingError();
       const attempt = await this.tryReserve(tokens);
       if ('reservation' in attempt) return { ...attempt.reservation, waitedMs: waited ? Math.round(performance.now() - startedAt) : 0 };
       waited = true;

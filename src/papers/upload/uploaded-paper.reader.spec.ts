@@ -10,7 +10,7 @@ const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%
 /** The reader behind a bare Fastify route with the service's body parsers, its extractor failing as told. */
 describe('UploadedPaperReader', () => {
   let server: FastifyInstance;
-  const extract = jest.fn<Promise<{ text: string }>, [Buffer]>();
+  const extract = jest.fn<Promise<{ title?: string; text: string }>, [Buffer]>();
 
   beforeAll(async () => {
     const reader = new UploadedPaperReader({ extract } as unknown as PdfTextExtractor, loadAppConfig({}));
@@ -44,6 +44,21 @@ describe('UploadedPaperReader', () => {
     const answer = await upload();
     expect(answer.statusCode).toBe(503);
     expect(answer.json().message).toBe('PDFs cannot be read at the moment: try again in a few seconds, or send the paper\'s text as JSON');
+  });
+
+  it('refuses with 422 a PDF whose text is nothing but control characters', async () => {
+    extract.mockResolvedValueOnce({ text: '\u0000\u0001 \u0085\n' });
+    const answer = await upload();
+    expect(answer.statusCode).toBe(422);
+    expect(answer.json().message).toBe('the document holds no text: send a paper with text in it');
+  });
+
+  it('leaves out a title found in the PDF that normalising would lengthen past the limit', async () => {
+    // Each U+FDFA folds into 18 characters: 100 of them become 1,800.
+    extract.mockResolvedValueOnce({ title: '\uFDFA'.repeat(100), text: 'The text of the paper.' });
+    const answer = await upload();
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({ text: 'The text of the paper.' });
   });
 
   it('passes on how many PDFs wait when the queue is full, which tells the client to come back', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS } from '../../analysis/commands/analyze-paper/analyze-paper.request';
+import { hasText, normaliseText } from '../../analysis/paper-content';
 import { ServiceBusyException } from '../../common/service-busy.exception';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ExtractionQueueFullError, ExtractionUnavailableError, PdfTextExtractor } from '../pdf/pdf-text-extractor';
@@ -16,8 +17,8 @@ export interface SubmittedPaper {
 }
 
 const FIELD_LIMITS = { title: MAX_TITLE_CHARS, abstract: MAX_ABSTRACT_CHARS };
-/** A PDF's large type runs longer than any title a client may send only when it is not one: it is left out. */
-const withinTitleLimit = (title: string | undefined) => (title && title.length <= MAX_TITLE_CHARS ? title : undefined);
+/** A PDF's large type runs longer than any title a client may send, once normalised, only when it is not one: it is left out. */
+const withinTitleLimit = (title: string | undefined) => (title && normaliseText(title).length <= MAX_TITLE_CHARS ? title : undefined);
 /** Uploads held in memory at once by one process: at MAX_UPLOAD_MB each, this bounds what they can take. */
 const MAX_UPLOADS_IN_PROGRESS = 16;
 const BUSY_RETRY_AFTER_SECONDS = 2;
@@ -48,7 +49,7 @@ export class UploadedPaperReader {
     try {
       const { file, fields } = await readMultipartUpload(request, FIELD_LIMITS, this.maxFileBytes);
       const document = await this.documentText(file);
-      if (document.text.trim() === '') throw new UnprocessableEntityException('the document holds no text: send a paper with text in it');
+      if (!hasText(document.text)) throw new UnprocessableEntityException('the document holds no text: send a paper with text in it');
       return { title: fields.title ?? withinTitleLimit(document.title), abstract: fields.abstract, text: document.text };
     } finally {
       this.uploadsInProgress--;

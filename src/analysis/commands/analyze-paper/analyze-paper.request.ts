@@ -47,6 +47,13 @@ export function requireTextWithin(text: string | undefined, maxTextChars: number
 
 const ONCE_NORMALISED = ' once normalised';
 
+/** Characters as the body's schema counts them (code points): an emoji is one, not two UTF-16 units. */
+function characterCount(value: string): number {
+  let count = 0;
+  for (const _ of value) count += 1;
+  return count;
+}
+
 /**
  * The normalised paper, once it is known to say something and to fit the limits. Normalising drops
  * control characters and can lengthen text (one compatibility character folds into as many as 18), so
@@ -56,7 +63,7 @@ export function requireNormalisedWithin(paper: PaperContent, maxTextChars: numbe
   if (!paper.text && !paper.abstract) throw new BadRequestException('text and abstract hold nothing but control characters: send the paper\'s text, its abstract, or both');
   requireTextWithin(paper.text, maxTextChars, ONCE_NORMALISED);
   for (const [name, value, limit] of [['title', paper.title, MAX_TITLE_CHARS], ['abstract', paper.abstract, MAX_ABSTRACT_CHARS]] as const) {
-    if (value && value.length > limit) throw new BadRequestException(`${name} must be at most ${limit.toLocaleString('en')} characters${ONCE_NORMALISED}`);
+    if (value && value.length > limit && characterCount(value) > limit) throw new BadRequestException(`${name} must be at most ${limit.toLocaleString('en')} characters${ONCE_NORMALISED}`);
   }
   return paper;
 }
