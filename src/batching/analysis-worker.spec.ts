@@ -37,6 +37,7 @@ describe('AnalysisWorker', () => {
   const published: unknown[] = [];
   let recording = true;
   let eventBus: EventBus;
+  const takenOffWaiting = jest.fn(async () => true);
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -54,7 +55,7 @@ describe('AnalysisWorker', () => {
       },
     } as unknown as EventBus;
     const batchAnalysis = { analyze: async () => MINIMAL_RESULT, stopWaiting: () => undefined, requestsInProgress: 16 } as unknown as BatchAnalysisService;
-    const waiting = { taken: async () => undefined, returned: async () => undefined } as unknown as WaitingRequests;
+    const waiting = { taken: takenOffWaiting, returned: async () => undefined } as unknown as WaitingRequests;
     new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config).onApplicationBootstrap();
   });
 
@@ -116,13 +117,14 @@ describe('AnalysisWorker', () => {
       }
     };
 
-    it('ends every request the job carried in error, saying the worker stopped', async () => {
+    it('ends every request the job carried in error, saying the worker stopped, and no longer counts them as waiting', async () => {
       const requests = await submit(2);
 
       await dieHoldingNextJob();
       expect(await queue.getWaitingCount()).toBe(1);
       expect(published).toEqual([]);
 
+      takenOffWaiting.mockClear();
       await dieHoldingNextJob();
       for (let waited = 0; published.length < requests.length && waited < 50; waited += 1) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await queue.getFailedCount()).toBe(1);
@@ -131,6 +133,7 @@ describe('AnalysisWorker', () => {
       // Read back at once, the errors were not written twice.
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect(published).toHaveLength(requests.length);
+      expect(takenOffWaiting).toHaveBeenCalledWith(expect.objectContaining({ data: { requests } }));
     });
 
     it('writes the errors again when their first write is lost', async () => {

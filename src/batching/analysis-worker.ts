@@ -183,12 +183,14 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * outside the analyses broke on its last attempt (Redis, say), or it stalled more often than Bull allows
    * (the workers holding it died). Its unfinished requests end in error then, so none is left queued.
    * Bull reports no job when it was removed before the event: then there is nothing left to read. Nothing
-   * would run the job again, so the errors are read back, and written again if they were lost.
+   * would run the job again, so the errors are read back, and written again if they were lost. A job that
+   * stalled before any worker took its requests off the waiting count is taken off it now.
    */
   private async reportFailure(job: Job<AnalyzePapersJob> | null, error: Error): Promise<void> {
     if (!job?.finishedOn) return;
     const attempts = Math.max(attemptsSoFar(job), 1);
     const report = async () => {
+      await this.waiting.taken(job);
       const unfinished = await this.unfinished(job.data.requests);
       for (const { requestId } of unfinished) this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, attempts), new Date()));
       await publishedWritesSent();
