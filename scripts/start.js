@@ -48,9 +48,9 @@ async function stop(reason, code = 0) {
   if (stopping) return;
   stopping = true;
   say(`${reason}: stopping...`);
-  await supervisor?.stop();
+  const stoppedAsTold = (await supervisor?.stop()) ?? true;
   await stopProcess(privateRedis);
-  process.exit(code);
+  process.exit(code || (stoppedAsTold ? 0 : 1));
 }
 
 async function main() {

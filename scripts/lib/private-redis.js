@@ -75,10 +75,18 @@ async function startPrivateRedis(say, { persistent = true, onSpawn = () => undef
   return redis;
 }
 
+/** On SIGTERM Redis at most flushes its append-only file: one not gone after this long is stuck. */
+const REDIS_STOP_GRACE_MS = 10_000;
+
+/** SIGTERM, then SIGKILL if the process has not exited within REDIS_STOP_GRACE_MS. */
 function stopProcess(child) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', resolve);
+    const kill = setTimeout(() => child.kill('SIGKILL'), REDIS_STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

@@ -38,6 +38,11 @@ const MAX_ACCEPTOR_COPIES = 1_000;
 const ACCEPTORS_OFFER = 'rpa:acceptors-offer';
 const ACCEPTORS_REQUEST = 'rpa:acceptors-request';
 const ACCEPTOR_HANDLE = 'rpa:acceptor-handle';
+/**
+ * How a process ends when told to stop: by the signal it shut down on (the supervisor's SIGTERM, or the
+ * terminal's SIGINT or SIGHUP, which reach the whole process group), which it raises again, or exiting 0.
+ */
+const endedAsTold = (code, signal) => code === 0 || ['SIGTERM', 'SIGINT', 'SIGHUP'].includes(signal);
 
 class Supervisor {
   constructor({ main, api, workers, say }) {
@@ -46,6 +51,8 @@ class Supervisor {
     this.stopping = false;
     this.restartDelays = new Map();
     this.timers = new Set();
+    /** The live processes and their roles. */
+    this.children = new Map();
     this.connectionShares = new ConnectionShares();
     // Each API process accepts its own connections. With the default round-robin the primary accepts
     // them all and hands them over one IPC message at a time: with 10,000 connections opening at once,
@@ -73,6 +80,7 @@ class Supervisor {
       // Node throws the spawn errors it does not expect (ENOMEM, say).
       return this.replace(role, slot, 0, `could not start a ${role} process (${error.message})`);
     }
+    this.children.set(child, role);
     if (role === 'worker') lowerPriority(child.process.pid, (error) => this.say(`worker process ${child.process.pid} keeps its priority: ${error.message}`));
     child.on('message', (message, handle) => {
       sendAcceptors(child, message, handle);
@@ -85,8 +93,11 @@ class Supervisor {
       this.replace(role, slot, 0, `could not start a ${role} process (${error.message})`);
     });
     child.once('exit', (code, signal) => {
+      this.children.delete(child);
       this.connectionShares.forget(child);
-      this.replace(role, slot, Date.now() - startedAt, `${role} process ${child.process.pid} exited (${signal ?? `code ${code}`})`);
+      const what = `${role} process ${child.process.pid} exited (${signal ?? `code ${code}`})`;
+      if (this.stopping && !endedAsTold(code, signal)) this.say(`${what} while stopping`);
+      this.replace(role, slot, Date.now() - startedAt, what);
     });
   }
 
@@ -108,24 +119,28 @@ class Supervisor {
     return delay;
   }
 
-  /** SIGTERM to every process, SIGKILL to any still running after the grace period. */
+  /**
+   * SIGTERM to every process, SIGKILL to any still running after the grace period. Resolves true when every
+   * process ended as told.
+   */
   async stop() {
     this.stopping = true;
     this.timers.forEach(clearTimeout);
-    const running = Object.values(cluster.workers ?? {}).filter((child) => child && !child.isDead());
-    await Promise.all(
-      running.map(
-        (child) =>
-          new Promise((resolve) => {
-            const kill = setTimeout(() => child.process.kill('SIGKILL'), STOP_GRACE_MS);
-            child.once('exit', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            child.process.kill('SIGTERM');
-          }),
-      ),
+    const endings = [...this.children].map(
+      ([child, role]) =>
+        new Promise((resolve) => {
+          const kill = setTimeout(() => {
+            this.say(`${role} process ${child.process.pid} did not stop within ${STOP_GRACE_MS / 1000} s: killing it`);
+            child.process.kill('SIGKILL');
+          }, STOP_GRACE_MS);
+          child.once('exit', (code, signal) => {
+            clearTimeout(kill);
+            resolve(endedAsTold(code, signal));
+          });
+          child.process.kill('SIGTERM');
+        }),
     );
+    return (await Promise.all(endings)).every(Boolean);
   }
 }
 

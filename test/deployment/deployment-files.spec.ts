@@ -23,6 +23,7 @@ describe('deployment files', () => {
       expect(compose.services[service].depends_on.redis.condition).toBe('service_healthy');
       expect(compose.services[service].env_file).toEqual([{ path: '.env', required: false }]);
       expect(compose.services[service].stop_grace_period).toBe('15s');
+      expect(compose.services[service].init).toBe(true);
     }
   });
 

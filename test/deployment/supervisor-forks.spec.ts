@@ -55,3 +55,42 @@ describe('the supervisor when a process cannot be started', () => {
     expect(said[0]).toBe('could not start a worker process (spawn ENOMEM); starting another in 250 ms');
   });
 });
+
+describe('the supervisor stopping its processes', () => {
+  let said: string[];
+  let child: Worker & { process: { kill: jest.Mock } };
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    said = [];
+    child = Object.assign(new EventEmitter(), { process: { pid: 4242, kill: jest.fn() } }) as unknown as typeof child;
+    jest.spyOn(cluster, 'fork').mockImplementation(() => child);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+
+  const supervise = () => {
+    const supervisor = new Supervisor({ main: 'main.js', api: 1, workers: 0, say: (line: string) => said.push(line) });
+    supervisor.start();
+    return supervisor;
+  };
+
+  it('says so, and answers false, when it has to kill a process that outlived its grace period', async () => {
+    const stopped = supervise().stop();
+    expect(child.process.kill).toHaveBeenCalledWith('SIGTERM');
+    jest.advanceTimersByTime(15_000);
+    expect(child.process.kill).toHaveBeenCalledWith('SIGKILL');
+    child.emit('exit', null, 'SIGKILL');
+    expect(await stopped).toBe(false);
+    expect(said).toEqual(expect.arrayContaining(['api process 4242 did not stop within 15 s: killing it', 'api process 4242 exited (SIGKILL) while stopping']));
+  });
+
+  it('answers true, and says nothing more, when every process ends by the SIGTERM it was sent', async () => {
+    const stopped = supervise().stop();
+    child.emit('exit', null, 'SIGTERM');
+    expect(await stopped).toBe(true);
+    expect(said).toEqual(['running 1 api and 0 worker process(es)']);
+  });
+});
