@@ -8,7 +8,7 @@
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 const { MAIN, ROOT, build, buildIsStale } = require('./lib/build');
-const { DEFAULT_REDIS, redisAnswers, startPrivateRedis, stopProcess } = require('./lib/private-redis');
+const { DEFAULT_REDIS, leftoverPrivateRedis, redisAnswers, startPrivateRedis, stopPid, stopProcess } = require('./lib/private-redis');
 const { Supervisor } = require('./lib/supervisor');
 
 function say(message) {
@@ -40,7 +40,8 @@ async function checkConfiguration() {
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 let supervisor;
-let privateRedis;
+/** Stops the private Redis this launcher started or took over, if any. */
+let stopPrivateRedis = async () => undefined;
 let stopping = false;
 
 /** Stops the service processes, then the private Redis they used, if this launcher started one. */
@@ -49,7 +50,7 @@ async function stop(reason, code = 0) {
   stopping = true;
   say(`${reason}: stopping...`);
   const stoppedAsTold = (await supervisor?.stop()) ?? true;
-  await stopProcess(privateRedis);
+  await stopPrivateRedis();
   process.exit(code || (stoppedAsTold ? 0 : 1));
 }
 
@@ -61,8 +62,12 @@ async function main() {
   if (existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'));
   ensureBuilt();
 
-  if (!process.env.REDIS_URL && !(await redisAnswers(DEFAULT_REDIS))) {
-    const started = await startPrivateRedis(say, { onSpawn: (redis) => (privateRedis = redis) });
+  const leftover = process.env.REDIS_URL ? undefined : leftoverPrivateRedis();
+  if (leftover !== undefined && (await redisAnswers(DEFAULT_REDIS))) {
+    say(`the private Redis an earlier launcher started is still running (pid ${leftover}): using it, and stopping it at the end`);
+    stopPrivateRedis = () => stopPid(leftover);
+  } else if (!process.env.REDIS_URL && !(await redisAnswers(DEFAULT_REDIS))) {
+    const started = await startPrivateRedis(say, { onSpawn: (redis) => (stopPrivateRedis = () => stopProcess(redis)) });
     if (stopping) return;
     if (!started) process.exit(1);
   }
@@ -70,7 +75,7 @@ async function main() {
   const config = await checkConfiguration();
   if (stopping) return;
   if (!config) {
-    await stopProcess(privateRedis);
+    await stopPrivateRedis();
     process.exit(1);
   }
 

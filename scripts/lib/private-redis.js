@@ -1,13 +1,15 @@
 'use strict';
 /** A private redis-server for machines where none runs: used by `npm start` and by the test setup. */
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdirSync } = require('node:fs');
+const { mkdirSync, readFileSync, realpathSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 
 const DEFAULT_REDIS = { host: '127.0.0.1', port: 6379 };
 const PRIVATE_REDIS_DIR = path.join(__dirname, '..', '..', 'data', 'redis');
+/** Written by the private redis-server, so that a launcher can find one an earlier launcher left running. */
+const PIDFILE = path.join(PRIVATE_REDIS_DIR, 'redis.pid');
 
 /** What something at host:port answers a Redis PING with (`+PONG`, `-LOADING ...`), or undefined when nothing does. */
 function pingReply({ host, port }, timeoutMs = 500) {
@@ -45,7 +47,7 @@ async function startPrivateRedis(say, { persistent = true, onSpawn = () => undef
   }
   const { host, port } = DEFAULT_REDIS;
   if (persistent) mkdirSync(PRIVATE_REDIS_DIR, { recursive: true });
-  const storage = persistent ? ['--dir', PRIVATE_REDIS_DIR, '--appendonly', 'yes'] : ['--dir', tmpdir(), '--appendonly', 'no'];
+  const storage = persistent ? ['--dir', PRIVATE_REDIS_DIR, '--appendonly', 'yes', '--pidfile', PIDFILE] : ['--dir', tmpdir(), '--appendonly', 'no'];
   const redis = spawn('redis-server', ['--bind', host, '--port', String(port), ...storage, '--save', ''], {
     stdio: ['ignore', 'ignore', 'inherit'],
     // npm start's gets a group of its own: Ctrl-C in the terminal reaches the launcher alone, which stops
@@ -91,4 +93,39 @@ function stopProcess(child) {
   });
 }
 
-module.exports = { DEFAULT_REDIS, redisAnswers, startPrivateRedis, stopProcess };
+/**
+ * The pid of a private redis-server an earlier launcher started and could not stop (it was killed): the one in
+ * the pidfile, if it is still a redis-server working in the private data directory. Undefined otherwise, and
+ * where /proc cannot tell.
+ */
+function leftoverPrivateRedis() {
+  try {
+    const pid = Number(readFileSync(PIDFILE, 'utf8').trim());
+    const isRedis = readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis-server');
+    return isRedis && realpathSync(`/proc/${pid}/cwd`) === realpathSync(PRIVATE_REDIS_DIR) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isRunning = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** stopProcess for a process this one did not start: SIGTERM, then SIGKILL after the same grace; resolves once it is gone. */
+async function stopPid(pid) {
+  if (!isRunning(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + REDIS_STOP_GRACE_MS;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+module.exports = { DEFAULT_REDIS, leftoverPrivateRedis, redisAnswers, startPrivateRedis, stopPid, stopProcess };

@@ -49,6 +49,14 @@ function expectEverythingStopped(seen: { exitCode: number | null; redisAfter: bo
     expectEverythingStopped(seen);
   });
 
+  it('takes over the private Redis a killed launcher left running, and stops it at the end', () => {
+    const seen = runScenario(undefined, { KILL_FIRST: '1' });
+    expect(seen.redisLeftBehind).toBe(true);
+    expect(seen.output).toMatch(/the private Redis an earlier launcher started is still running \(pid \d+\): using it, and stopping it at the end/);
+    expect(seen.ready).toMatchObject({ status: 'ok', info: { redis: { status: 'up' } } });
+    expectEverythingStopped(seen);
+  });
+
   it('says in one line how to get Redis when no redis-server is installed either', () => {
     const seen = runScenario('/nonexistent');
     expect(seen.ready).toBeUndefined();

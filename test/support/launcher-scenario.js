@@ -5,7 +5,8 @@
  * as one JSON line. It stops the launcher with the signal in STOP_SIGNAL (SIGTERM when unset), sent to
  * its whole process group when GROUP_SIGNAL is set, as a terminal does on Ctrl-C or when it closes. While
  * the service stops, a request whose body never ends keeps an API process busy for a second, and the
- * scenario notes whether Redis still answers then.
+ * scenario notes whether Redis still answers then. With KILL_FIRST set, a first launcher is SIGKILLed once
+ * ready, leaving its private Redis behind, and the second launcher is the one stopped.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
@@ -27,6 +28,15 @@ async function waitForReady(launcher, timeoutMs) {
   return undefined;
 }
 
+async function portCloses(timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await fetch(`http://127.0.0.1:${PORT}/health/live`).then(() => true, () => false))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 async function main() {
   spawnSync('ip', ['link', 'set', 'lo', 'up']);
   // The launcher's private Redis keeps its append-only file under data/redis: here it goes to a tmpfs of
@@ -38,13 +48,30 @@ async function main() {
   delete environment.REDIS_URL;
   const signal = process.env.STOP_SIGNAL ?? 'SIGTERM';
   const toGroup = process.env.GROUP_SIGNAL === '1';
+  const killFirst = process.env.KILL_FIRST === '1';
   delete environment.STOP_SIGNAL;
   delete environment.GROUP_SIGNAL;
-  // detached: a process group of its own, led by the launcher, as a shell makes for a job.
-  const launcher = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  delete environment.KILL_FIRST;
   let output = '';
-  launcher.stdout.on('data', (chunk) => (output += chunk));
-  launcher.stderr.on('data', (chunk) => (output += chunk));
+  // detached: a process group of its own, led by the launcher, as a shell makes for a job.
+  const startLauncher = () => {
+    const started = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    started.stdout.on('data', (chunk) => (output += chunk));
+    started.stderr.on('data', (chunk) => (output += chunk));
+    return started;
+  };
+  let redisLeftBehind;
+  if (killFirst) {
+    const first = startLauncher();
+    await waitForReady(first, 30_000);
+    const killed = once(first, 'exit');
+    process.kill(first.pid, 'SIGKILL');
+    await killed;
+    // Its service processes end as their channel to it closes; its Redis has no such tie.
+    await portCloses(10_000);
+    redisLeftBehind = await redisAnswers(DEFAULT_REDIS);
+  }
+  const launcher = startLauncher();
   const exited = once(launcher, 'exit');
 
   const ready = await waitForReady(launcher, 30_000);
@@ -59,7 +86,7 @@ async function main() {
   const [exitCode] = await exited;
   const redisAfter = await redisAnswers(DEFAULT_REDIS);
   const portAfter = await fetch(`http://127.0.0.1:${PORT}/health/live`).then(() => 'open', () => 'closed');
-  process.stdout.write(`${JSON.stringify({ redisBefore, ready, redisWhileStopping, exitCode, redisAfter, portAfter, output })}\n`);
+  process.stdout.write(`${JSON.stringify({ redisBefore, redisLeftBehind, ready, redisWhileStopping, exitCode, redisAfter, portAfter, output })}\n`);
 }
 
 void main();
