@@ -93,4 +93,11 @@ describe('the supervisor stopping its processes', () => {
     expect(await stopped).toBe(true);
     expect(said).toEqual(['running 1 api and 0 worker process(es)']);
   });
+
+  it('says so when a process exits with an error while stopping', async () => {
+    const stopped = supervise().stop();
+    child.emit('exit', 1, null);
+    expect(await stopped).toBe(true);
+    expect(said).toContain('api process 4242 exited (code 1) while stopping');
+  });
 });

@@ -20,8 +20,8 @@ function runScenario(path?: string, stop: Record<string, string> = {}) {
 }
 
 /** The launcher exited cleanly, and neither its private Redis nor the service's port outlived it. */
-function expectEverythingStopped(seen: { exitCode: number | null; redisAfter: boolean; portAfter: string }) {
-  expect(seen.exitCode).toBe(0);
+function expectEverythingStopped(seen: { exitCode: number | null; redisAfter: boolean; portAfter: string; output: string }) {
+  if (seen.exitCode !== 0) throw new Error(`the launcher exited ${seen.exitCode}; it said:\n${seen.output}`);
   expect(seen.redisAfter).toBe(false);
   expect(seen.portAfter).toBe('closed');
 }
