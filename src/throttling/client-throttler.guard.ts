@@ -17,6 +17,15 @@ import { throttleKindOf } from './throttle-kind.decorator';
 
 export const API_KEY_HEADER = 'x-api-key';
 
+/** An address some proxies write into X-Forwarded-For with the client's port: `203.0.113.7:5123`, `[2001:db8::1]:5123`. */
+const WITH_PORT = /^(?:(\d{1,3}(?:\.\d{1,3}){3})|\[([0-9a-fA-F:.]+)\]):\d{1,5}$/;
+
+/** The address alone: each connection from a client comes from another port, and must not count apart. */
+function withoutPort(ip: string): string {
+  const match = WITH_PORT.exec(ip);
+  return match ? (match[1] ?? match[2]) : ip;
+}
+
 /**
  * Counts requests per client across every API process (the counters live in Redis): per API key when
  * the request carries one of API_KEYS, else per address (X-Forwarded-For only when TRUST_PROXY says
@@ -49,7 +58,7 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
       // Only a digest reaches Redis: the key itself is a secret.
       return `key:${hash('sha256', key, 'base64url').slice(0, 22)}`;
     }
-    return `ip:${normalizeIp(ip, this.ipv6SubnetPrefix)}`;
+    return `ip:${normalizeIp(withoutPort(ip), this.ipv6SubnetPrefix)}`;
   }
 
   /** The library names the limit only on the answers it lets through; a refused client needs it most. */

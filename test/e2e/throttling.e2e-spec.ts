@@ -85,4 +85,14 @@ describe('throttling across API processes', () => {
     expect((await fromAddress('2001:db8:1:2:ffff:ffff:ffff:ffff')).status).toBe(429);
     expect((await fromAddress('2001:db8:1:3::1')).status).toBe(202);
   });
+
+  it('counts a client as one whatever port a proxy writes beside its address in X-Forwarded-For', async () => {
+    const fromPort = (address: string) => submit(behindProxy, { 'x-forwarded-for': address });
+    const answers = [];
+    for (let port = 40_001; port <= 40_010; port += 1) answers.push(await fromPort(`192.0.2.44:${port}`));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(202));
+    expect((await fromPort('192.0.2.44:40011')).status).toBe(429);
+    expect((await fromPort('192.0.2.44')).status).toBe(429);
+    expect((await fromPort('[2001:db8:9:9::1]:40001')).status).toBe(202);
+  });
 });
