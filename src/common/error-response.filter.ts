@@ -20,6 +20,12 @@ function messageOf(exception: HttpException): string {
   return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
 }
 
+/** What Node raises on a request whose client closed the connection before sending the whole body. */
+function isAbortedByClient(exception: unknown): boolean {
+  const { code, message } = (exception ?? {}) as Partial<NodeJS.ErrnoException>;
+  return code === 'ECONNRESET' && message === 'aborted';
+}
+
 /** Every error leaves in one shape, `{statusCode, error, message}`; internals stay in the log. */
 @Catch()
 export class ErrorResponseFilter implements ExceptionFilter {
@@ -43,6 +49,11 @@ export class ErrorResponseFilter implements ExceptionFilter {
         .status(HttpStatus.SERVICE_UNAVAILABLE)
         .header('Retry-After', String(REDIS_OUTAGE_RETRY_AFTER_SECONDS))
         .send(errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The service cannot use its queue store (Redis) right now; try again in a few seconds.'));
+      return;
+    }
+    if (isAbortedByClient(exception)) {
+      // The client's doing, and nobody is left to read the answer: no error to log, however many clients give up.
+      void reply.status(HttpStatus.BAD_REQUEST).send(errorBody(HttpStatus.BAD_REQUEST, 'the connection closed before the request body ended'));
       return;
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
