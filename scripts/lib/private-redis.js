@@ -80,18 +80,6 @@ async function startPrivateRedis(say, { persistent = true, onSpawn = () => undef
 /** On SIGTERM Redis at most flushes its append-only file: one not gone after this long is stuck. */
 const REDIS_STOP_GRACE_MS = 10_000;
 
-/** SIGTERM, then SIGKILL if the process has not exited within REDIS_STOP_GRACE_MS. */
-function stopProcess(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), REDIS_STOP_GRACE_MS);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 /**
  * The pid of a private redis-server an earlier launcher started and could not stop (it was killed): the one in
@@ -108,24 +96,30 @@ function leftoverPrivateRedis() {
   }
 }
 
-const isRunning = (pid) => {
+/** Sends `signal` (0 only asks whether the process is there); false once the process is gone. */
+const signalled = (pid, signal) => {
   try {
-    process.kill(pid, 0);
+    process.kill(pid, signal);
     return true;
   } catch {
     return false;
   }
 };
 
-/** stopProcess for a process this one did not start: SIGTERM, then SIGKILL after the same grace; resolves once it is gone. */
+/** SIGTERM, then SIGKILL if the process has not gone within REDIS_STOP_GRACE_MS; resolves once it is gone. */
 async function stopPid(pid) {
-  if (!isRunning(pid)) return;
-  process.kill(pid, 'SIGTERM');
+  if (!signalled(pid, 'SIGTERM')) return;
   const deadline = Date.now() + REDIS_STOP_GRACE_MS;
-  while (isRunning(pid)) {
-    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+  while (signalled(pid, 0)) {
+    if (Date.now() > deadline) signalled(pid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** stopPid for a process this one started, unless it never started or has exited. */
+function stopProcess(child) {
+  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return stopPid(child.pid);
 }
 
 module.exports = { DEFAULT_REDIS, leftoverPrivateRedis, redisAnswers, startPrivateRedis, stopPid, stopProcess };

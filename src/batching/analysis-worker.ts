@@ -140,7 +140,8 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const retryable = outcomes.filter((outcome): outcome is Error => outcome instanceof Error);
     // Never on a last attempt, where every failure is final; the retry takes the withdrawn requests along.
     if (retryable.length > 0) throw retryable[0];
-    // Read on the connection the writes above went by, so they are in before another job can start them.
+    // Read after the writes above, on their connection, so they are in before another job can start them.
+    await publishedWritesSent();
     await this.assertRecorded(pending.filter((_, index) => outcomes[index] !== WITHDRAWN));
     // Last: once another job carries them, nothing may fail this one, whose failure for good would end them in error.
     if (withdrawn.length > 0) await this.giveBack(job, withdrawn);

@@ -17,7 +17,7 @@ const HEADERS_TIMEOUT_MS = 30_000;
 const SLOWEST_UPLOAD_BYTES_PER_MS = 1_000_000 / 8 / 1000;
 
 /** How long a client gets to send a whole request: 30 s, or longer where the largest upload needs it. */
-export function requestTimeoutMs(maxUploadBytes: number): number {
+function requestTimeoutMs(maxUploadBytes: number): number {
   return Math.max(HEADERS_TIMEOUT_MS, Math.ceil(maxUploadBytes / SLOWEST_UPLOAD_BYTES_PER_MS));
 }
 
