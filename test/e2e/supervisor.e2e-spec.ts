@@ -82,29 +82,37 @@ function heldConnections(pids: readonly number[]): number[] {
   return pids.map((pid) => descriptorsOf(pid, established));
 }
 
-/** Kept-alive clients, each asking for /health/live every `pauseMs` until stopped; what they got back, by status. */
+/**
+ * Kept-alive clients, each on its own connection (as a browser or a load generator's connection would be),
+ * asking for /health/live every `pauseMs` until stopped; what they got back, by status. One shared agent would
+ * not do: it reuses its last free socket and never replaces a closed one while others are free, so the
+ * connections held would dwindle to the few requests in flight at once.
+ */
 function runKeptAliveClients(count: number, pauseMs: number): { stop(): Promise<Record<string, number>> } {
-  const agent = new Agent({ keepAlive: true, maxSockets: count });
   const answers: Record<string, number> = {};
   let running = true;
-  const ask = () =>
+  const ask = (agent: Agent) =>
     new Promise<string>((resolve) => {
       get({ agent, host: '127.0.0.1', port: PORT, path: '/health/live' }, (response) => {
         response.resume().once('end', () => resolve(String(response.statusCode)));
       }).once('error', (error) => resolve(error.message));
     });
   const loops = Array.from({ length: count }, async () => {
-    while (running) {
-      const answer = await ask();
-      answers[answer] = (answers[answer] ?? 0) + 1;
-      await sleep(pauseMs);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      while (running) {
+        const answer = await ask(agent);
+        answers[answer] = (answers[answer] ?? 0) + 1;
+        await sleep(pauseMs);
+      }
+    } finally {
+      agent.destroy();
     }
   });
   return {
     stop: async () => {
       running = false;
       await Promise.all(loops);
-      agent.destroy();
       return answers;
     },
   };
