@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { loadAppConfig } from '../config/app-config';
-import { StoppedWaitingError } from '../llm/llm-errors';
+import { AnalysisWithdrawnError } from '../llm/llm-errors';
 import { redisKeys } from '../redis/redis-keys';
 import { AnalysisClaims } from './analysis-claims';
 import { MINIMAL_RESULT } from '../../test/support/minimal-analysis';
@@ -60,7 +60,7 @@ describe('AnalysisClaims', () => {
     const stop = new AbortController();
     const waited = second.claims.resultFromHolder('k1', stop.signal);
     stop.abort();
-    await expect(waited).rejects.toThrow(StoppedWaitingError);
+    await expect(waited).rejects.toThrow(AnalysisWithdrawnError);
     await first.claims.abandon('k1');
   });
 

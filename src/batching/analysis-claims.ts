@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { AnalysisResult } from '../llm/analysis';
-import { StoppedWaitingError } from '../llm/llm-errors';
+import { AnalysisWithdrawnError } from '../llm/llm-errors';
 import { repliesOf } from '../redis/pipeline-replies';
 import { REDIS } from '../redis/redis.module';
 import { redisKeys } from '../redis/redis-keys';
@@ -92,12 +92,12 @@ export class AnalysisClaims implements OnApplicationShutdown {
 
   /**
    * The result another process is producing; undefined if its claim ends without one. Once `stop` is aborted,
-   * fails with StoppedWaitingError.
+   * fails with AnalysisWithdrawnError.
    */
   async resultFromHolder(cacheKey: string, stop: AbortSignal): Promise<AnalysisResult | undefined> {
     for (;;) {
       await sleep(POLL_EVERY_MS, undefined, { signal: stop }).catch(() => {
-        throw new StoppedWaitingError();
+        throw new AnalysisWithdrawnError('the analysis waited for another worker analysing the same paper');
       });
       const [result, stillClaimed] = await Promise.all([this.resultCache.get(cacheKey), this.redis.exists(redisKeys.analysing(cacheKey))]);
       if (result) return result;

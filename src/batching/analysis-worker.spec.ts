@@ -7,7 +7,7 @@ import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
 import { AnalysisProjection } from '../analysis/events/analysis.projection';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { loadAppConfig } from '../config/app-config';
-import { StoppedWaitingError } from '../llm/llm-errors';
+import { AnalysisWithdrawnError } from '../llm/llm-errors';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { AnalysisWorker } from './analysis-worker';
@@ -203,7 +203,7 @@ describe('AnalysisWorker', () => {
       const analyze = async (paperHash: string) => {
         if (paperHash === requests[0].paperHash) return MINIMAL_RESULT;
         await toldToStop;
-        throw new StoppedWaitingError();
+        throw new AnalysisWithdrawnError('the analysis waited for room under the rate limits');
       };
       const { worker, handles: stoppingWorkerHandles, returned } = stoppingWorker({ analyze, stopWaiting, requestsInProgress: 16 });
 
@@ -237,7 +237,7 @@ describe('AnalysisWorker', () => {
       let requests: QueuedRequest[] = [];
       const analyze = async (paperHash: string) => {
         await toldToStop;
-        throw paperHash === requests[0].paperHash ? new Error('Groq answered 503') : new StoppedWaitingError();
+        throw paperHash === requests[0].paperHash ? new Error('Groq answered 503') : new AnalysisWithdrawnError('the analysis waited for room under the rate limits');
       };
       const { worker, handles, returned } = stoppingWorker({ analyze, stopWaiting, requestsInProgress: 16 });
 

@@ -11,7 +11,7 @@ import { publishedWritesSent } from '../analysis/events/analysis.projection';
 import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { StoppedWaitingError } from '../llm/llm-errors';
+import { AnalysisWithdrawnError } from '../llm/llm-errors';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, attemptsSoFar, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
@@ -37,7 +37,14 @@ async function withLastChances<T>(action: () => Promise<T>): Promise<T> {
     }
   }
 }
-/** What `analyze` answers for a request whose analysis ended before any call was made for it, as the worker stopped. */
+/**
+ * How long a stopping worker lets LLM calls under way run (LLM_TIMEOUT_MS allows 60 s) before it cuts them off
+ * and gives their requests back: well within the 15 s `npm start` and docker-compose.yml give a process to
+ * stop, with time left to give them back, where being killed would leave its jobs to stall.
+ */
+export const CUT_OFF_CALLS_AFTER_MS = 10_000;
+
+/** What `analyze` answers for a request withdrawn, untried or cut off, as the worker stopped. */
 const WITHDRAWN = 'withdrawn';
 
 /**
@@ -86,14 +93,19 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * Gives back the jobs not started and the requests whose calls wait for the rate limits, takes no more, and
    * finishes the rest while their outcomes can still be recorded: Nest destroys this module before the LLM one
    * and the global CQRS one, whose event bus drops its subscribers, the projection among them; Bull's own close
-   * comes later still.
+   * comes later still. Calls still under way after CUT_OFF_CALLS_AFTER_MS are cut off and their requests given back.
    */
   async onModuleDestroy(): Promise<void> {
     this.intake.close();
     this.batchAnalysis.stopWaiting();
+    const cutOff = setTimeout(() => {
+      this.logger.warn(`Jobs still in hand ${CUT_OFF_CALLS_AFTER_MS / 1000} s into the stop: cutting off their LLM calls, whose requests go back to the queue`);
+      this.batchAnalysis.cutOffCalls();
+    }, CUT_OFF_CALLS_AFTER_MS);
     // Pausing reconnects Bull's blocking connection, which fails while Redis is down; the rest of the
     // shutdown (Bull's close, releasing claims) must still run.
     await this.queue.pause(true).catch((error: Error) => this.logger.warn(`Could not wait for the jobs in hand: ${error.message}`));
+    clearTimeout(cutOff);
     // A job that failed for good as it ended is still being reported: its events must reach the projection too.
     await Promise.all(this.reporting);
   }
@@ -164,7 +176,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       this.eventBus.publish(new AnalysisCompletedEvent(requestId, await this.batchAnalysis.analyze(paperHash), new Date()));
       return undefined;
     } catch (error) {
-      if (error instanceof StoppedWaitingError) return WITHDRAWN;
+      if (error instanceof AnalysisWithdrawnError) return WITHDRAWN;
       const failure = error as Error;
       const final = failure instanceof PermanentError || lastAttempt;
       this.logger.warn(`Request ${requestId} attempt ${attempt} failed${final ? ' for good' : ''}: ${failure.name}: ${failure.message}`);

@@ -125,11 +125,16 @@ export class BatchAnalysisService implements OnApplicationShutdown {
 
   /**
    * Ends the waits for the analyser's room to call and for other processes analysing the same papers, and
-   * makes no new call: the papers waiting fail with StoppedWaitingError, to go back to the queue.
+   * makes no new call: the papers waiting fail with AnalysisWithdrawnError, to go back to the queue.
    */
   stopWaiting(): void {
     this.stopping.abort();
     this.analyzer.stopWaiting?.();
+  }
+
+  /** Ends the analyser's calls under way: their papers fail with AnalysisWithdrawnError, to go back to the queue. */
+  cutOffCalls(): void {
+    this.analyzer.cutOffCalls?.();
   }
 
   onApplicationShutdown(): void {

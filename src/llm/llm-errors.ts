@@ -13,14 +13,15 @@ export class LlmUnavailableError extends Error {
 }
 
 /**
- * The worker began to stop while an analysis waited, for room under the rate limits or for another worker
- * analysing the same paper, so its call was never made: its papers can go back to the queue without
- * spending an attempt. (A long paper's calls for its first parts may have been made: they are made again.)
+ * The worker, stopping, withdrew an analysis before it had an answer: the analysis waited for room under the
+ * rate limits or for another worker analysing the same paper, or its call was still under way when the time
+ * for calls to finish ran out and was cut off. Its papers go back to the queue without spending an attempt.
+ * (A long paper's calls for its first parts may have been made: they are made again.)
  */
-export class StoppedWaitingError extends LlmUnavailableError {
-  constructor() {
-    super('The worker stopped while the analysis waited for its call');
-    this.name = 'StoppedWaitingError';
+export class AnalysisWithdrawnError extends LlmUnavailableError {
+  constructor(why: string) {
+    super(`The worker stopped while ${why}`);
+    this.name = 'AnalysisWithdrawnError';
   }
 }
 

@@ -1,6 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { AnalyzePaperCommand, AnalyzePaperOutcome } from '../../src/analysis/commands/analyze-paper/analyze-paper.command';
+import { CUT_OFF_CALLS_AFTER_MS } from '../../src/batching/analysis-worker';
 import { countPaperTokens } from '../../src/llm/groq/paper-prompt';
 import { KEY_PREFIX } from '../../src/redis/redis-keys';
 import { FakeGroqServer } from '../fakes/fake-groq-server';
@@ -188,6 +189,31 @@ describe('a worker process stopping with jobs in hand', () => {
       await first.stop();
     }
   });
+
+  it(`on SIGTERM cuts off, after ${CUT_OFF_CALLS_AFTER_MS / 1000} s, a call still under way, and gives its requests back untried`, async () => {
+    groq.reset();
+    // Groq holds the call open; the worker would wait the 60 s of LLM_TIMEOUT_MS, past the 15 s before SIGKILL.
+    groq.queueFaults(['timeout']);
+    const first = spawnWorker({ LLM_ATTEMPTS: '1', LLM_TIMEOUT_MS: '60000' });
+    try {
+      await waitForOutput(first, /Worker started/);
+      const accepted = await Promise.all([1, 2].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_200 + seed) })));
+      const ids: string[] = accepted.map((answer) => answer.body.request_id);
+      await eventually(() => groq.stats().calls, (calls) => calls === 1, 10_000, 20);
+
+      const stoppedAt = Date.now();
+      await first.stop();
+      expect(first.child.signalCode).toBe('SIGTERM');
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(CUT_OFF_CALLS_AFTER_MS);
+      expect(first.output()).toMatch(/Jobs still in hand \d+ s into the stop: cutting off their LLM calls/);
+      const answers = await Promise.all(ids.map(async (id) => (await request(api.baseUrl, `/status/${id}`)).body));
+      expect(answers).toEqual(ids.map(() => expect.objectContaining({ status: 'queued', attempts: 0, started_at: null })));
+      expect(groq.stats().calls).toBe(1);
+      await finishedAtFirstAttemptByNextWorker(ids);
+    } finally {
+      await first.stop();
+    }
+  }, 60_000);
 
   it('takes on only what its analyser can soon get to, and on SIGTERM gives the rest back untouched for the next worker', async () => {
     // Two calls of two papers at a time: the worker works on up to 4 batches per call in flight, 16 requests,

@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { PaperDocument } from '../analysis';
 import { ANALYSIS_BATCH_SCHEMA, analysisItemProblems, AnalysisItem } from '../analysis-schema';
 import { completionTokensFor } from '../completion-budget';
-import { InvalidAnalysisError, LlmUnavailableError } from '../llm-errors';
+import { AnalysisWithdrawnError, InvalidAnalysisError, LlmUnavailableError } from '../llm-errors';
 import { BatchAnalysis, DocumentOutcome, PaperAnalyzer } from '../paper-analyzer.port';
 import { ProviderRateLimits, readProviderRateLimits } from '../rate-limit/provider-rate-limits';
 import { CallOutcome, Reservation, SharedRateLimiter } from '../rate-limit/shared-rate-limiter';
@@ -37,6 +37,7 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
   private readonly reasoningEffort: 'low' | 'none' | undefined;
   private readonly tokensPerMinute: number;
   private readonly timeoutMs: number;
+  private readonly cuttingOff = new AbortController();
 
   constructor(
     config: AppConfig['llm'],
@@ -54,6 +55,10 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     this.limiter.stopWaiting();
   }
 
+  cutOffCalls(): void {
+    this.cuttingOff.abort();
+  }
+
   async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
     const messages = [
       { role: 'system' as const, content: SYSTEM_PROMPT },
@@ -65,13 +70,15 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     let answer: { data: ChatCompletion; response: Response };
     // The client's own timeout ends once the answer's headers arrive: this deadline also covers its body.
     const deadline = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.any([deadline, this.cuttingOff.signal]);
     try {
-      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal: deadline }).withResponse();
+      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal }).withResponse();
     } catch (error) {
       // Read now: the deadline may pass while the reservation is settled, after an answer of Groq's own.
       const timedOut = deadline.aborted;
       const { outcome, reported } = failedCall(error);
       await this.completeReservation(reservation, outcome, reported);
+      if (this.cuttingOff.signal.aborted) throw new AnalysisWithdrawnError('the analysis call was under way, and cut it off');
       if (timedOut) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: error });
       throw mapGroqError(error, this.model);
     }

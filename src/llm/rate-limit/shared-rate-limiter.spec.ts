@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { ServiceCounters } from '../../analysis/read-model/service-counters';
-import { StoppedWaitingError } from '../llm-errors';
+import { AnalysisWithdrawnError } from '../llm-errors';
 import { RateLimits, Reservation, ReserveAttempt, SharedRateLimiter } from './shared-rate-limiter';
 
 /** The limiter's Lua scripts run against the real Redis on 6379, in a database of their own. */
@@ -141,13 +141,13 @@ describe('SharedRateLimiter', () => {
 
     const waiting = limits.reserve(10);
     limits.stopWaiting();
-    await expect(waiting).rejects.toThrow(StoppedWaitingError);
+    await expect(waiting).rejects.toThrow(AnalysisWithdrawnError);
   });
 
   it('once told to stop waiting, reserves no call, even one that would fit now', async () => {
     const limits = limiter();
     limits.stopWaiting();
-    await expect(limits.reserve(10)).rejects.toThrow(StoppedWaitingError);
+    await expect(limits.reserve(10)).rejects.toThrow(AnalysisWithdrawnError);
     expect(granted(await limits.tryReserve(10)).tokens).toBe(10);
   });
 

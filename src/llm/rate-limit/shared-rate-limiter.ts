@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { ServiceCounters } from '../../analysis/read-model/service-counters';
 import { AppConfig } from '../../config/app-config';
 import { KEY_PREFIX } from '../../redis/redis-keys';
-import { StoppedWaitingError } from '../llm-errors';
+import { AnalysisWithdrawnError } from '../llm-errors';
 import { ProviderRateLimits } from './provider-rate-limits';
 import { COMPLETE_SCRIPT, RESERVE_SCRIPT } from './rate-limit-scripts';
 
@@ -37,6 +37,7 @@ const KEYS = [
   'reported-requests-per-minute',
 ].map((name) => `${KEY_PREFIX}:llm-limits:${name}`);
 
+const WAITED_FOR_ROOM = 'the analysis waited for room under the rate limits';
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** A waiter asks again at least this often, so it sees budget freed by a correction without sleeping out its first answer. */
@@ -73,23 +74,23 @@ export class SharedRateLimiter {
     this.redis = redis as RateLimitingRedis;
   }
 
-  /** Waits until a call of `tokens` fits every budget, then reserves it; gives up with StoppedWaitingError once told to stop waiting. */
+  /** Waits until a call of `tokens` fits every budget, then reserves it; gives up with AnalysisWithdrawnError once told to stop waiting. */
   async reserve(tokens: number): Promise<Reservation> {
     const startedAt = performance.now();
     let waited = false;
     for (;;) {
       // A stopping worker makes no new call, even one that would fit now.
-      if (this.stopping.signal.aborted) throw new StoppedWaitingError();
+      if (this.stopping.signal.aborted) throw new AnalysisWithdrawnError(WAITED_FOR_ROOM);
       const attempt = await this.tryReserve(tokens);
       if ('reservation' in attempt) return { ...attempt.reservation, waitedMs: waited ? Math.round(performance.now() - startedAt) : 0 };
       waited = true;
       await sleep(this.sleepMs(attempt.waitMs), undefined, { signal: this.stopping.signal }).catch(() => {
-        throw new StoppedWaitingError();
+        throw new AnalysisWithdrawnError(WAITED_FOR_ROOM);
       });
     }
   }
 
-  /** Ends the waits under way and any to come: the calls waiting fail with StoppedWaitingError. */
+  /** Ends the waits under way and any to come: the calls waiting fail with AnalysisWithdrawnError. */
   stopWaiting(): void {
     this.stopping.abort();
   }
