@@ -99,8 +99,8 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.intake.close();
     this.batchAnalysis.stopWaiting();
     const cutOff = setTimeout(() => {
-      this.logger.warn(`Jobs still in hand ${CUT_OFF_CALLS_AFTER_MS / 1000} s into the stop: cutting off their LLM calls, whose requests go back to the queue`);
-      this.batchAnalysis.cutOffCalls();
+      const calls = this.batchAnalysis.cutOffCalls();
+      if (calls > 0) this.logger.warn(`Cut off ${calls} LLM call(s) still under way ${CUT_OFF_CALLS_AFTER_MS / 1000} s into the stop: their requests go back to the queue`);
     }, CUT_OFF_CALLS_AFTER_MS);
     // Pausing reconnects Bull's blocking connection, which fails while Redis is down; the rest of the
     // shutdown (Bull's close, releasing claims) must still run.

@@ -132,9 +132,9 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     this.analyzer.stopWaiting?.();
   }
 
-  /** Ends the analyser's calls under way: their papers fail with AnalysisWithdrawnError, to go back to the queue. */
-  cutOffCalls(): void {
-    this.analyzer.cutOffCalls?.();
+  /** Ends the analyser's calls under way, whose papers fail with AnalysisWithdrawnError to go back to the queue; answers how many. */
+  cutOffCalls(): number {
+    return this.analyzer.cutOffCalls?.() ?? 0;
   }
 
   onApplicationShutdown(): void {

@@ -21,8 +21,11 @@ export interface PaperAnalyzer {
   analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis>;
   /** For an analyser that waits for room to call (rate limits): ends those waits and makes no new call, with AnalysisWithdrawnError. */
   stopWaiting?(): void;
-  /** For an analyser whose calls can outlast a stop (a remote LLM): ends the calls under way, with AnalysisWithdrawnError. */
-  cutOffCalls?(): void;
+  /**
+   * For an analyser whose calls can outlast a stop (a remote LLM): ends the calls under way, and any made from
+   * then on, with AnalysisWithdrawnError; answers how many were under way.
+   */
+  cutOffCalls?(): number;
 }
 
 export const PAPER_ANALYZER = Symbol('PAPER_ANALYZER');

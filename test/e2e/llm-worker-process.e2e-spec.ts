@@ -197,15 +197,19 @@ describe('a worker process stopping with jobs in hand', () => {
     const first = spawnWorker({ LLM_ATTEMPTS: '1', LLM_TIMEOUT_MS: '60000' });
     try {
       await waitForOutput(first, /Worker started/);
-      const accepted = await Promise.all([1, 2].map((seed) => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(2_200 + seed) })));
-      const ids: string[] = accepted.map((answer) => answer.body.request_id);
-      await eventually(() => groq.stats().calls, (calls) => calls === 1, 10_000, 20);
+      // In one turn of the event loop, so that the API records both in one job and the worker packs them in one call.
+      const commands = api.app.get(CommandBus);
+      const papers = [1, 2].map((seed) => ({ abstract: sampleAbstract(2_200 + seed), text: '' }));
+      const outcomes: AnalyzePaperOutcome[] = await Promise.all(papers.map((paper) => commands.execute(new AnalyzePaperCommand(paper))));
+      const ids = outcomes.map((outcome) => outcome.requestId);
+      await eventually(() => groq.stats().call_log, (calls) => calls.length === 1, 10_000, 20);
+      expect(groq.stats().call_log[0]).toMatchObject({ papers: 2, fault: 'timeout' });
 
       const stoppedAt = Date.now();
       await first.stop();
       expect(first.child.signalCode).toBe('SIGTERM');
       expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(CUT_OFF_CALLS_AFTER_MS);
-      expect(first.output()).toMatch(/Jobs still in hand \d+ s into the stop: cutting off their LLM calls/);
+      expect(first.output()).toMatch(/Cut off 1 LLM call\(s\) still under way \d+ s into the stop/);
       const answers = await Promise.all(ids.map(async (id) => (await request(api.baseUrl, `/status/${id}`)).body));
       expect(answers).toEqual(ids.map(() => expect.objectContaining({ status: 'queued', attempts: 0, started_at: null })));
       expect(groq.stats().calls).toBe(1);

@@ -26,6 +26,10 @@ function leastReasoningEffort(model: string): 'low' | 'none' | undefined {
   return undefined;
 }
 
+/** Why a call was aborted: the reasons its controller is given. */
+const DEADLINE_PASSED = Symbol('LLM_TIMEOUT_MS passed');
+const CUT_OFF = Symbol('the worker cut the call off');
+
 /**
  * Analyses a batch of papers in one Groq chat completion whose JSON answer holds one item per paper id,
  * each call within the key's limits shared by every worker process.
@@ -37,7 +41,9 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
   private readonly reasoningEffort: 'low' | 'none' | undefined;
   private readonly tokensPerMinute: number;
   private readonly timeoutMs: number;
-  private readonly cuttingOff = new AbortController();
+  /** One controller per call under way, each ended by its deadline or by cutOffCalls(). */
+  private readonly callsUnderWay = new Set<AbortController>();
+  private cutOff = false;
 
   constructor(
     config: AppConfig['llm'],
@@ -55,8 +61,11 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     this.limiter.stopWaiting();
   }
 
-  cutOffCalls(): void {
-    this.cuttingOff.abort();
+  cutOffCalls(): number {
+    this.cutOff = true;
+    const count = this.callsUnderWay.size;
+    this.callsUnderWay.forEach((call) => call.abort(CUT_OFF));
+    return count;
   }
 
   async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
@@ -68,19 +77,24 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     const maxCompletionTokens = this.maxCompletionTokens(documents.length, inputTokens);
     const reservation = await this.limiter.reserve(inputTokens + maxCompletionTokens);
     let answer: { data: ChatCompletion; response: Response };
+    const call = new AbortController();
+    if (this.cutOff) call.abort(CUT_OFF);
+    this.callsUnderWay.add(call);
     // The client's own timeout ends once the answer's headers arrive: this deadline also covers its body.
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    const signal = AbortSignal.any([deadline, this.cuttingOff.signal]);
+    const deadline = setTimeout(() => call.abort(DEADLINE_PASSED), this.timeoutMs);
     try {
-      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal }).withResponse();
+      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal: call.signal }).withResponse();
     } catch (error) {
-      // Read now: the deadline may pass while the reservation is settled, after an answer of Groq's own.
-      const timedOut = deadline.aborted;
+      // Read now: the deadline may pass, or the worker cut calls off, while the reservation is settled after an answer of Groq's own.
+      const abortedFor: unknown = call.signal.reason;
       const { outcome, reported } = failedCall(error);
       await this.completeReservation(reservation, outcome, reported);
-      if (this.cuttingOff.signal.aborted) throw new AnalysisWithdrawnError('the analysis call was under way, and cut it off');
-      if (timedOut) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: error });
+      if (abortedFor === CUT_OFF) throw new AnalysisWithdrawnError('the analysis call was under way, and cut it off');
+      if (abortedFor === DEADLINE_PASSED) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: error });
       throw mapGroqError(error, this.model);
+    } finally {
+      clearTimeout(deadline);
+      this.callsUnderWay.delete(call);
     }
     const { data: completion, response } = answer;
     // Groq holds the completion budget asked for against the limit, whatever the answer's length.
