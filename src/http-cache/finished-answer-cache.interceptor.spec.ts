@@ -18,7 +18,7 @@ class StoringInterceptor extends FinishedAnswerCacheInterceptor {
 describe('FinishedAnswerCacheInterceptor', () => {
   let cache: Cache;
   let interceptor: StoringInterceptor;
-  const submittedAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
+  const finishedAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
 
   beforeEach(() => {
     cache = createCache({ stores: [new Keyv({ store: new LruKeyvStore(10) })] });
@@ -26,31 +26,31 @@ describe('FinishedAnswerCacheInterceptor', () => {
   });
 
   it('stores finished answers and never unfinished ones', async () => {
-    await interceptor.store('done', { status: 'done', submitted_at: submittedAgo(0) });
-    await interceptor.store('error', { status: 'error', submitted_at: submittedAgo(0) });
-    await interceptor.store('queued', { status: 'queued', submitted_at: submittedAgo(0) });
-    await interceptor.store('processing', { status: 'processing', submitted_at: submittedAgo(0) });
+    await interceptor.store('done', { status: 'done', finished_at: finishedAgo(0) });
+    await interceptor.store('error', { status: 'error', finished_at: finishedAgo(0) });
+    await interceptor.store('queued', { status: 'queued', finished_at: finishedAgo(0) });
+    await interceptor.store('processing', { status: 'processing', finished_at: finishedAgo(0) });
     expect(await cache.get('done')).toMatchObject({ status: 'done' });
     expect(await cache.get('error')).toMatchObject({ status: 'error' });
     expect(await cache.get('queued')).toBeUndefined();
     expect(await cache.get('processing')).toBeUndefined();
   });
 
-  it('keeps an answer no longer than its record lives, RESULT_TTL after submission', async () => {
-    const submittedAt = Date.now() - (RESULT_TTL_SECONDS - 10) * 1000;
-    await interceptor.store('expiring', { status: 'done', submitted_at: new Date(submittedAt).toISOString() });
-    await interceptor.store('expired', { status: 'done', submitted_at: submittedAgo(RESULT_TTL_SECONDS * 1000 + 1) });
+  it('keeps an answer no longer than its record lives, RESULT_TTL after it finished', async () => {
+    const finishedAt = Date.now() - (RESULT_TTL_SECONDS - 10) * 1000;
+    await interceptor.store('expiring', { status: 'done', finished_at: new Date(finishedAt).toISOString() });
+    await interceptor.store('expired', { status: 'done', finished_at: finishedAgo(RESULT_TTL_SECONDS * 1000 + 1) });
     expect(await cache.get('expiring')).toMatchObject({ status: 'done' });
     // The cache dates the expiry as it stores, a moment after the interceptor worked out the time left.
     const expiresAt = (await cache.ttl('expiring')) as number;
-    expect(expiresAt).toBeGreaterThanOrEqual(submittedAt + RESULT_TTL_SECONDS * 1000);
-    expect(expiresAt).toBeLessThan(submittedAt + RESULT_TTL_SECONDS * 1000 + 50);
+    expect(expiresAt).toBeGreaterThanOrEqual(finishedAt + RESULT_TTL_SECONDS * 1000);
+    expect(expiresAt).toBeLessThan(finishedAt + RESULT_TTL_SECONDS * 1000 + 50);
     expect(await cache.get('expired')).toBeUndefined();
   });
 
   it('keeps a younger answer for the five minutes the route asks', async () => {
     const before = Date.now();
-    await interceptor.store('young', { status: 'done', submitted_at: submittedAgo(0) });
+    await interceptor.store('young', { status: 'done', finished_at: finishedAgo(0) });
     const expiresAt = (await cache.ttl('young')) ?? 0;
     expect(expiresAt).toBeGreaterThanOrEqual(before + FIVE_MINUTES_MS);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + FIVE_MINUTES_MS);

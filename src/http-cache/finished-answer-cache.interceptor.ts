@@ -10,13 +10,13 @@ export const FINISHED_ANSWER_CACHE = Symbol('FINISHED_ANSWER_CACHE');
 
 interface Answer {
   status?: AnalysisStatus;
-  submitted_at?: string;
+  finished_at?: string | null;
 }
 
 /**
  * Nest's CacheInterceptor for GET /status/:id, storing only finished answers (done or error), which
  * never change: a queued or processing answer is always read afresh, so a poll sees done at once.
- * A cached answer goes when its record does (RESULT_TTL after submission), so it never outlives the 404.
+ * A cached answer goes when its record does (RESULT_TTL after it finished), so it never outlives the 404.
  */
 @Injectable()
 export class FinishedAnswerCacheInterceptor extends CacheInterceptor {
@@ -25,8 +25,9 @@ export class FinishedAnswerCacheInterceptor extends CacheInterceptor {
     const finishedOnly: Cache = {
       ...cache,
       set: <T>(key: string, value: T, ttl = Infinity) => {
-        const { status = 'queued', submitted_at: submittedAt = '' } = value as Answer;
-        const untilRecordGoes = Date.parse(submittedAt) + recordLifeMs - Date.now();
+        const { status = 'queued', finished_at: finishedAt } = value as Answer;
+        // The record's life restarted a moment after the worker dated the finish, so it outlives this bound.
+        const untilRecordGoes = Date.parse(finishedAt ?? '') + recordLifeMs - Date.now();
         return isFinished(status) && untilRecordGoes > 0 ? cache.set(key, value, Math.min(ttl, untilRecordGoes)) : Promise.resolve(value);
       },
     };

@@ -87,6 +87,23 @@ describe('AnalysisProjection', () => {
     expect(writes).toHaveBeenCalledTimes(2);
   });
 
+  it('restarts the life of each record it moves, so a result is kept RESULT_TTL after it is ready', async () => {
+    const [waitedLong, finished] = await queued(2);
+    // One waited in the queue almost as long as records live; the other was finished then.
+    await redis.expire(readModel.keyOf(waitedLong), 60);
+    projection.handle(completed(finished));
+    await Promise.resolve();
+    await redis.expire(readModel.keyOf(finished), 60);
+
+    projection.handle(completed(waitedLong));
+    projection.handle(completed(finished));
+    await Promise.resolve();
+
+    expect(await redis.ttl(readModel.keyOf(waitedLong))).toBeGreaterThan(config.retention.resultTtlSeconds - 5);
+    // A repeated outcome moves nothing: the finished record keeps the life its finish gave it.
+    expect(await redis.ttl(readModel.keyOf(finished))).toBeLessThanOrEqual(60);
+  });
+
   it('creates no record for a request whose record is gone, and counts nothing for it', async () => {
     const requestId = randomUUID();
     projection.handle(completed(requestId));

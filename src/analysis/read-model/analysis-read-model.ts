@@ -11,17 +11,21 @@ import { Counter } from './service-counters';
 
 /**
  * Moves records on only while they are unfinished, so a late or repeated event (a stalled job run twice)
- * never takes a finished request back to processing, nor counts it twice. KEYS[1] is the counters' hash,
- * then the records; for each record ARGV holds the counter its move adds one to ('' for none), how many
- * field names and values follow, and those. Each move is counted with it, should a later one fail.
+ * never takes a finished request back to processing, nor counts it twice. Each move restarts the record's
+ * life, so a result is kept RESULT_TTL after it is ready however long it waited. KEYS[1] is the counters'
+ * hash, then the records; ARGV[1] is RESULT_TTL, then for each record the counter its move adds one to
+ * ('' for none), how many field names and values follow, and those. Each move is counted with it, should a
+ * later one fail.
  */
 const ADVANCE_UNFINISHED = `
-local at = 1
+local ttl = ARGV[1]
+local at = 2
 for i = 2, #KEYS do
   local counter, count = ARGV[at], tonumber(ARGV[at + 1])
   local status = redis.call('HGET', KEYS[i], 'status')
   if status and status ~= 'done' and status ~= 'error' then
     redis.call('HSET', KEYS[i], unpack(ARGV, at + 2, at + 1 + count))
+    redis.call('EXPIRE', KEYS[i], ttl)
     if counter ~= '' then redis.call('HINCRBY', KEYS[1], counter, 1) end
   end
   at = at + 2 + count
@@ -140,7 +144,7 @@ export class AnalysisReadModel {
    * Sent on an explicit pipeline, which ioredis writes at once: a read issued after this call follows it.
    */
   async advanceUnfinished(advances: readonly RecordAdvance[]): Promise<void> {
-    const args: string[] = [];
+    const args: string[] = [String(this.ttlSeconds)];
     for (const { fields, counter } of advances) args.push(counter ?? '', String(2 * Object.keys(fields).length), ...Object.entries(fields).flat());
     const pipeline = this.redis.pipeline() as AdvancingPipeline;
     pipeline.advanceUnfinished(1 + advances.length, redisKeys.stats, ...advances.map(({ requestId }) => redisKeys.request(requestId)), ...args);
