@@ -27,4 +27,18 @@ describe('AnalysisJobProducer, on a real queue', () => {
     expect(await producer.isEnqueued(added)).toBe(true);
     expect(await producer.isEnqueued(requestsOf(1))).toBe(false);
   });
+
+  it('adds what a job gives back once, however often the add is tried, and again for other jobs, attempts or requests', async () => {
+    const givenBack = requestsOf(2);
+    await producer.enqueueAgain('job-1', givenBack, 1);
+    // As withLastChances does when an add's reply was lost after Redis made it.
+    await producer.enqueueAgain('job-1', givenBack, 1);
+    expect(await queue.getWaitingCount()).toBe(1);
+    await producer.enqueueAgain('job-1', givenBack, 2);
+    await producer.enqueueAgain('job-1', givenBack.slice(1), 1);
+    // The job just given back, handed to the worker that is stopping and given back by it in turn.
+    const [again] = await queue.getWaiting();
+    await producer.enqueueAgain(again.id, again.data.requests, 1);
+    expect(await queue.getWaitingCount()).toBe(4);
+  });
 });

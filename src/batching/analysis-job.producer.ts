@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import type { JobOptions, Queue } from 'bull';
+import { hash } from 'node:crypto';
+import type { JobId, JobOptions, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, QueuedRequest } from './analysis-queue';
 import { LLM_AWARE_BACKOFF, RetryDelayOptions } from './retry-delay';
@@ -9,6 +9,9 @@ import { LLM_AWARE_BACKOFF, RetryDelayOptions } from './retry-delay';
 const FAILED_JOB_KEPT_SECONDS = 86_400;
 
 const requestsJobId = (requests: readonly QueuedRequest[]) => requests[0].requestId;
+/** The same requests given back by the same job with the same attempts spent always make the same id. */
+const givenBackJobId = (givenBackBy: JobId, requests: readonly QueuedRequest[], attemptsBefore: number) =>
+  hash('sha256', [givenBackBy, attemptsBefore, ...requests.map((request) => request.requestId)].join(','), 'base64url');
 
 @Injectable()
 export class AnalysisJobProducer {
@@ -39,11 +42,16 @@ export class AnalysisJobProducer {
 
   /**
    * Adds a job for requests a stopping worker gives back without starting them, with the attempts they have
-   * left. It needs an id of its own, since the job they came in is still the worker's until it returns.
+   * left. It needs an id of its own, since the job they came in (`givenBackBy`) is still the worker's until it
+   * returns; one made from that job, the requests and their attempts, so that an add tried again after its reply
+   * was lost finds the job there (Bull adds nothing for an id it holds) rather than adding the requests a second
+   * time. The job's id is part of it: a stopping worker can still be handed the job it gave back (Bull's
+   * blocking fetch, already waiting when the worker paused, takes it) and must then be able to give it back too.
    */
-  async enqueueAgain(requests: readonly QueuedRequest[], attemptsBefore: number): Promise<void> {
+  async enqueueAgain(givenBackBy: JobId, requests: readonly QueuedRequest[], attemptsBefore: number): Promise<void> {
     const attempts = Math.max(1, (this.options.attempts ?? 1) - attemptsBefore);
-    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests], attemptsBefore }, { ...this.options, attempts, jobId: randomUUID() });
+    const jobId = givenBackJobId(givenBackBy, requests, attemptsBefore);
+    await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests], attemptsBefore }, { ...this.options, attempts, jobId });
   }
 
   /** Whether the job of these requests is in Bull: an add whose answer was lost may still have been made. */

@@ -132,7 +132,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * add is tried again, and only then the job fails.
    */
   private async giveBack(job: Job<AnalyzePapersJob>, requests: readonly QueuedRequest[]): Promise<void> {
-    await withLastChances(() => this.jobs.enqueueAgain(requests, attemptsSoFar(job)));
+    await withLastChances(() => this.jobs.enqueueAgain(job.id, requests, attemptsSoFar(job)));
     // The requests are in the new job now: failing this one could only end them in error.
     await this.waiting.returned(job, requests.length).catch((error: Error) => this.logger.warn(`Job ${job.id} given back, but its requests not counted as waiting again: ${error.message}`));
   }
