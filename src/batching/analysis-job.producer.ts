@@ -45,13 +45,14 @@ export class AnalysisJobProducer {
    * left. It needs an id of its own, since the job they came in (`givenBackBy`) is still the worker's until it
    * returns; one made from that job, the requests and their attempts, so that an add tried again after its reply
    * was lost finds the job there (Bull adds nothing for an id it holds) rather than adding the requests a second
-   * time. The job's id is part of it: a stopping worker can still be handed the job it gave back (Bull's
+   * time. Answers the id. The job's id is part of it: a stopping worker can still be handed the job it gave back (Bull's
    * blocking fetch, already waiting when the worker paused, takes it) and must then be able to give it back too.
    */
-  async enqueueAgain(givenBackBy: JobId, requests: readonly QueuedRequest[], attemptsBefore: number): Promise<void> {
+  async enqueueAgain(givenBackBy: JobId, requests: readonly QueuedRequest[], attemptsBefore: number): Promise<JobId> {
     const attempts = Math.max(1, (this.options.attempts ?? 1) - attemptsBefore);
     const jobId = givenBackJobId(givenBackBy, requests, attemptsBefore);
     await this.queue.add(ANALYZE_PAPERS_JOB, { requests: [...requests], attemptsBefore }, { ...this.options, attempts, jobId });
+    return jobId;
   }
 
   /** Whether the job of these requests is in Bull: an add whose answer was lost may still have been made. */

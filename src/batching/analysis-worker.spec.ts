@@ -184,7 +184,7 @@ describe('AnalysisWorker', () => {
       const [added] = await queue.getWaiting();
       expect(added.data).toEqual({ requests: givenBack, attemptsBefore: 1 });
       expect(added.opts.attempts).toBe(config.llm.attempts - 1);
-      expect(returned).toHaveBeenCalledWith(waitingForRoom, 3);
+      expect(returned).toHaveBeenCalledWith(waitingForRoom, added.id, 3);
       expect(await statusesOf(givenBack)).toEqual(['queued', 'queued', 'queued']);
 
       finishAnalyses();
@@ -224,7 +224,7 @@ describe('AnalysisWorker', () => {
       const [added] = await queue.getWaiting();
       expect(added.data).toEqual({ requests: requests.slice(1), attemptsBefore: config.llm.attempts - 1 });
       expect(added.opts.attempts).toBe(1);
-      expect(returned).toHaveBeenCalledWith(job, 2);
+      expect(returned).toHaveBeenCalledWith(job, added.id, 2);
       expect(published.filter((event) => event instanceof AnalysisFailedEvent)).toEqual([]);
 
       await stopped;

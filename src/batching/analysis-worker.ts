@@ -132,9 +132,9 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * add is tried again, and only then the job fails.
    */
   private async giveBack(job: Job<AnalyzePapersJob>, requests: readonly QueuedRequest[]): Promise<void> {
-    await withLastChances(() => this.jobs.enqueueAgain(job.id, requests, attemptsSoFar(job)));
+    const givenBackAs = await withLastChances(() => this.jobs.enqueueAgain(job.id, requests, attemptsSoFar(job)));
     // The requests are in the new job now: failing this one could only end them in error.
-    await this.waiting.returned(job, requests.length).catch((error: Error) => this.logger.warn(`Job ${job.id} given back, but its requests not counted as waiting again: ${error.message}`));
+    await this.waiting.returned(job, givenBackAs, requests.length).catch((error: Error) => this.logger.warn(`Job ${job.id} given back, but its requests not counted as waiting again: ${error.message}`));
   }
 
   private async analyzeAll(job: Job<AnalyzePapersJob>, held: HeldRequests): Promise<void> {

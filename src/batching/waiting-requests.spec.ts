@@ -46,13 +46,40 @@ describe('WaitingRequests', () => {
     await redis.rpush('test:queue:wait', 'job-3');
     await arrive(10);
     const untaken = await jobOf('job-1', 4);
-    await waiting.returned(untaken);
+    await waiting.returned(untaken, (await jobOf('back-1', 4)).id, 4);
     expect(await waiting.count()).toBe(10);
 
     const taken = await jobOf('job-2', 6);
     await waiting.taken(taken);
-    await waiting.returned(taken);
+    await waiting.returned(taken, (await jobOf('back-2', 6)).id, 6);
     expect(await waiting.count()).toBe(10);
+  });
+
+  /** `arrived` requests counted, and a job of `size` of them taken off by a worker while another job waits. */
+  const withTakenJob = async (arrived: number, size: number) => {
+    await redis.rpush('test:queue:wait', 'job-waiting');
+    await arrive(arrived);
+    const job = await jobOf('job-1', size);
+    await waiting.taken(job);
+    return job;
+  };
+
+  it('counts requests given back in the same job once, however many runs gave them back', async () => {
+    const job = await withTakenJob(5, 5);
+    const givenBack = await jobOf('back-1', 5);
+    await waiting.returned(job, givenBack.id, 5);
+    // The job stalled and ran again, and that run gave the same requests back: its add found back-1 there.
+    await waiting.returned(job, givenBack.id, 5);
+    expect(await waiting.count()).toBe(5);
+  });
+
+  it('counts requests given back again when the job they went back in has already run and gone', async () => {
+    const job = await withTakenJob(7, 4);
+    // back-1 was taken, its requests off the count, and finished and removed before the give-back was counted.
+    await waiting.taken(await jobOf('back-1', 4));
+    await redis.del('test:queue:back-1');
+    await waiting.returned(job, 'back-1', 4);
+    expect(await waiting.count()).toBe(3);
   });
 
   it('takes nothing for a job that is no longer in the queue', async () => {

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Job, Queue } from 'bull';
+import type { Job, JobId, Queue } from 'bull';
 import Redis, { ChainableCommander } from 'ioredis';
 import { repliesOf } from '../redis/pipeline-replies';
 import { REDIS } from '../redis/redis.module';
@@ -18,9 +18,15 @@ end
 redis.call('DECRBY', KEYS[1], ARGV[1])
 return 1`;
 
-/** Counts a job's requests as waiting again if they were taken off: a stopping worker gave the job back. */
+/**
+ * Counts requests a stopping worker gave back (KEYS[2] is the job it took them from, KEYS[3] the job it added
+ * for them) as waiting again, if a run of the first had taken them off, and once for the job they went back in:
+ * a give-back that found that job already there (an earlier run gave back the same) added nothing. A job no
+ * longer there was taken and finished, its requests taken off with it, so they are counted again.
+ */
 const RETURN_TAKEN = `
 if redis.call('HGET', KEYS[2], 'requestsTaken') ~= '1' then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 and redis.call('HSETNX', KEYS[3], 'returnCounted', '1') == 0 then return 0 end
 redis.call('INCRBY', KEYS[1], ARGV[1])
 return 1`;
 
@@ -41,7 +47,7 @@ return deleted`;
 type TakingRedis = Redis & {
   takeWaitingRequests(countKey: string, jobKey: string, count: number): Promise<number>;
   withdrawWaitingRequests(keyCount: number, countKey: string, ...recordKeys: string[]): Promise<number>;
-  returnTakenRequests(countKey: string, jobKey: string, count: number): Promise<number>;
+  returnTakenRequests(countKey: string, jobKey: string, givenBackJobKey: string, count: number): Promise<number>;
 };
 
 /**
@@ -59,7 +65,7 @@ export class WaitingRequests {
   ) {
     if (!('takeWaitingRequests' in redis)) redis.defineCommand('takeWaitingRequests', { numberOfKeys: 2, lua: TAKE_ONCE });
     if (!('withdrawWaitingRequests' in redis)) redis.defineCommand('withdrawWaitingRequests', { lua: WITHDRAW });
-    if (!('returnTakenRequests' in redis)) redis.defineCommand('returnTakenRequests', { numberOfKeys: 2, lua: RETURN_TAKEN });
+    if (!('returnTakenRequests' in redis)) redis.defineCommand('returnTakenRequests', { numberOfKeys: 3, lua: RETURN_TAKEN });
     this.redis = redis as TakingRedis;
   }
 
@@ -86,11 +92,12 @@ export class WaitingRequests {
   }
 
   /**
-   * `count` of the job's requests (by default all) wait again, in another job a stopping worker added for them:
-   * counted again if a run of this job had taken them off; the other job takes them off when it starts.
+   * `count` of the job's requests wait again, in the job `givenBackAs` a stopping worker added for them: counted
+   * again if a run of this job had taken them off, once however many runs gave them back in that job, which
+   * takes them off when it starts.
    */
-  async returned(job: Job<{ requests: readonly unknown[] }>, count = job.data.requests.length): Promise<void> {
-    await this.redis.returnTakenRequests(redisKeys.waitingRequests, this.queue.toKey(String(job.id)), count);
+  async returned(job: Job<{ requests: readonly unknown[] }>, givenBackAs: JobId, count: number): Promise<void> {
+    await this.redis.returnTakenRequests(redisKeys.waitingRequests, this.queue.toKey(String(job.id)), this.queue.toKey(String(givenBackAs)), count);
   }
 
   async count(): Promise<number> {

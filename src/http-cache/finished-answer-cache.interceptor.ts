@@ -16,7 +16,8 @@ interface Answer {
 /**
  * Nest's CacheInterceptor for GET /status/:id, storing only finished answers (done or error), which
  * never change: a queued or processing answer is always read afresh, so a poll sees done at once.
- * A cached answer goes when its record does (RESULT_TTL after it finished), so it never outlives the 404.
+ * A cached answer goes when its record does (RESULT_TTL after it finished, as the worker's clock dated it),
+ * so it does not outlive the 404 by more than the two processes' clocks differ.
  */
 @Injectable()
 export class FinishedAnswerCacheInterceptor extends CacheInterceptor {

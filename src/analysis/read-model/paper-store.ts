@@ -6,7 +6,10 @@ import { ExpiringString } from '../../redis/expiring-writes';
 import { redisKeys } from '../../redis/redis-keys';
 import { PaperContent } from '../paper-content';
 
-/** Papers stored once by content hash, however many requests carry them, until the results expire too. */
+/**
+ * Papers stored once by content hash, however many requests carry them, for RESULT_TTL after the latest of
+ * them was submitted: a request whose analysis starts later than that fails for good with PaperUnavailableError.
+ */
 @Injectable()
 export class PaperStore {
   private readonly ttlSeconds: number;

@@ -87,6 +87,8 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     } catch (error) {
       // Read now: the deadline may pass, or the worker cut calls off, while the reservation is settled after an answer of Groq's own.
       const abortedFor: unknown = call.signal.reason;
+      // Over, whatever comes: a cut-off from now on would count it among the calls under way.
+      this.callsUnderWay.delete(call);
       const { outcome, reported } = failedCall(error);
       await this.completeReservation(reservation, outcome, reported);
       if (abortedFor === CUT_OFF) throw new AnalysisWithdrawnError('the analysis call was under way, and cut it off');
