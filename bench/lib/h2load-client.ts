@@ -42,7 +42,9 @@ export function h2loadClient(version: string, processes: number, rate: number, w
     description: `h2load ${version} in ${processes} single-threaded processes, paced at ${rate.toLocaleString('en-US')} requests/s`,
     describeCounting: (timeout) =>
       'h2load\'s latencies run from the moment each request is sent to its answer. Its socket errors are requests lost with their ' +
-      `connection; its timeouts, requests whose connection was idle ${timeout} s, are not in the latencies.`,
+      'connection: h2load does not open again a connection the service closed, as it does a few hundred to even the API processes\' ' +
+      `shares of connections (src/http/connection-share.ts), so the rest of that connection's schedule goes unsent. Its timeouts, ` +
+      `requests whose connection was idle ${timeout} s, are not in the latencies.`,
     start: (options) => startH2load(options, Math.min(processes, options.connections), rate, warmupSeconds),
   };
 }
