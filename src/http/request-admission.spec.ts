@@ -209,7 +209,7 @@ describe('RequestAdmission', () => {
       expect(started).toEqual(['/a1', '/b', '/c', '/a2']);
     });
 
-    it('pauses a connection behind those already paused, even with the line short, and reads them in turn', async () => {
+    it('pauses a connection behind those already paused while requests wait, and none once the line is empty', async () => {
       const paused = new PausedConnections();
       await serve(1, NO_EXPIRY, 100, paused);
       const clients = { a: keptAlive(), b: keptAlive(), c: keptAlive() };
@@ -231,16 +231,19 @@ describe('RequestAdmission', () => {
       await answerFirst('a');
       await answerFirst('b');
       expect(paused.count).toBe(2);
-      // The line is empty once c1's answer lets /x start, and a is read again; c waits behind b all the same.
+      // The line is empty once c1's answer lets /x start: a is read again, and c, with nothing waiting, is not paused.
       await answerFirst('c');
-      expect(arrived.slice(4)).toEqual(['/a2']);
-      expect(paused.count).toBe(2);
+      expect(arrived.slice(4)).toEqual(['/a2', '/c2']);
+      expect(paused.count).toBe(1);
 
+      // /a2 and /c2 wait for /x's place, and b for them; once /c2 starts, the line is empty and b is read again.
       answer('/x');
       await sleep(30);
+      expect(arrived.slice(4)).toEqual(['/a2', '/c2']);
       answer('/a2');
       await sleep(30);
-      expect(arrived.slice(4)).toEqual(['/a2', '/b2', '/c2']);
+      expect(arrived.slice(4)).toEqual(['/a2', '/c2', '/b2']);
+      expect(paused.count).toBe(0);
     });
 
     it('once told to stop waiting, reads the paused connections again before it resolves', async () => {

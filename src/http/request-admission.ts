@@ -44,7 +44,9 @@ interface Cohort {
  * With `paused` given, the line of parsed requests is kept about `limit` long: once it is, a connection
  * whose answer has just been sent is not read again until the line shortens (or for MAX_PAUSE_MS), so the
  * client's next request waits in the kernel's socket buffer rather than in the heap, where thousands of
- * waiting requests outlived every scavenge (the README has what it gained). A health probe sent on a
+ * waiting requests outlived every scavenge (the README has what it gained). While requests wait, a connection
+ * answered is paused behind those already paused, so that each waits its turn; once none wait, none is paused
+ * and the paused ones are read again. A health probe sent on a
  * paused connection waits with it: probes belong on connections of their own.
  *
  * A request counts for about a second at most (`timing`): a slow upload or a client sending its body a
@@ -135,8 +137,10 @@ export class RequestAdmission {
       this.running -= 1;
     }
     this.admitWaiting();
-    // Behind the connections already paused, if any: each waits its turn, as in the line.
-    if (this.paused && !this.stopTimer && (this.waiting.length >= this.limit || this.paused.count > 0)) this.paused.pause(request.socket);
+    // Behind the connections already paused while requests still wait: each waits its turn, as in the line. With
+    // none waiting the process keeps up, and a pause would only make a request wait behind idle connections.
+    const behindOthers = this.paused !== undefined && this.paused.count > 0 && this.waiting.length > 0;
+    if (this.paused && !this.stopTimer && (this.waiting.length >= this.limit || behindOthers)) this.paused.pause(request.socket);
   }
 
   private admitWaiting(): void {
