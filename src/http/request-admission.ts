@@ -137,10 +137,12 @@ export class RequestAdmission {
       this.running -= 1;
     }
     this.admitWaiting();
+    const paused = this.paused;
+    if (!paused || this.stopTimer) return;
     // Behind the connections already paused while requests still wait: each waits its turn, as in the line. With
     // none waiting the process keeps up, and a pause would only make a request wait behind idle connections.
-    const behindOthers = this.paused !== undefined && this.paused.count > 0 && this.waiting.length > 0;
-    if (this.paused && !this.stopTimer && (this.waiting.length >= this.limit || behindOthers)) this.paused.pause(request.socket);
+    const waiting = this.waiting.length;
+    if (waiting >= this.limit || (waiting > 0 && paused.count > 0)) paused.pause(request.socket);
   }
 
   private admitWaiting(): void {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Groq, { APIError } from 'groq-sdk';
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'groq-sdk/resources/chat/completions';
+import type { ChatCompletionCreateParamsNonStreaming } from 'groq-sdk/resources/chat/completions';
 import type { CompletionUsage } from 'groq-sdk/resources/completions';
 import { AppConfig } from '../../config/app-config';
 import { PaperDocument } from '../analysis';
@@ -76,29 +76,15 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
     const inputTokens = countChatTokens(messages);
     const maxCompletionTokens = this.maxCompletionTokens(documents.length, inputTokens);
     const reservation = await this.limiter.reserve(inputTokens + maxCompletionTokens);
-    let answer: { data: ChatCompletion; response: Response };
-    const call = new AbortController();
-    if (this.cutOff) call.abort(CUT_OFF);
-    this.callsUnderWay.add(call);
-    // The client's own timeout ends once the answer's headers arrive: this deadline also covers its body.
-    const deadline = setTimeout(() => call.abort(DEADLINE_PASSED), this.timeoutMs);
-    try {
-      answer = await this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal: call.signal }).withResponse();
-    } catch (error) {
-      // Read now: the deadline may pass, or the worker cut calls off, while the reservation is settled after an answer of Groq's own.
-      const abortedFor: unknown = call.signal.reason;
-      // Over, whatever comes: a cut-off from now on would count it among the calls under way.
-      this.callsUnderWay.delete(call);
-      const { outcome, reported } = failedCall(error);
+    const sent = await this.underWay((signal) => this.client.chat.completions.create(this.request(messages, maxCompletionTokens), { signal }).withResponse());
+    if (!sent.answered) {
+      const { outcome, reported } = failedCall(sent.error);
       await this.completeReservation(reservation, outcome, reported);
-      if (abortedFor === CUT_OFF) throw new AnalysisWithdrawnError('the analysis call was under way, and cut it off');
-      if (abortedFor === DEADLINE_PASSED) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: error });
-      throw mapGroqError(error, this.model);
-    } finally {
-      clearTimeout(deadline);
-      this.callsUnderWay.delete(call);
+      if (sent.abortedFor === CUT_OFF) throw new AnalysisWithdrawnError('the analysis call was under way, and cut it off');
+      if (sent.abortedFor === DEADLINE_PASSED) throw new LlmUnavailableError(`Groq did not finish answering within LLM_TIMEOUT_MS (${this.timeoutMs} ms)`, { cause: sent.error });
+      throw mapGroqError(sent.error, this.model);
     }
-    const { data: completion, response } = answer;
+    const { data: completion, response } = sent.answer;
     // Groq holds the completion budget asked for against the limit, whatever the answer's length.
     const countedTokens = uncachedPromptTokens(completion.usage, inputTokens) + maxCompletionTokens;
     await this.completeReservation(reservation, { kind: 'answered', countedTokens }, readProviderRateLimits(response.headers));
@@ -106,6 +92,26 @@ export class GroqPaperAnalyzer implements PaperAnalyzer {
       outcomes: this.readOutcomes(documents, completion.choices[0]?.message?.content ?? ''),
       usage: { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 },
     };
+  }
+
+  /**
+   * Makes one call under its deadline (the client's own timeout ends once the answer's headers arrive: this one
+   * also covers its body) and the worker's cut-off. The call is over, and no longer cut off, once this settles:
+   * why it was aborted is read then, before the caller's bookkeeping gives the deadline time to pass.
+   */
+  private async underWay<T>(send: (signal: AbortSignal) => Promise<T>): Promise<{ answered: true; answer: T } | { answered: false; error: unknown; abortedFor: unknown }> {
+    const call = new AbortController();
+    if (this.cutOff) call.abort(CUT_OFF);
+    this.callsUnderWay.add(call);
+    const deadline = setTimeout(() => call.abort(DEADLINE_PASSED), this.timeoutMs);
+    try {
+      return { answered: true, answer: await send(call.signal) };
+    } catch (error) {
+      return { answered: false, error, abortedFor: call.signal.reason };
+    } finally {
+      clearTimeout(deadline);
+      this.callsUnderWay.delete(call);
+    }
   }
 
   /**
