@@ -1,3 +1,4 @@
+import Denque from 'denque';
 import type { Socket } from 'node:net';
 
 /** The TCP handle under a socket: what reads from the kernel. */
@@ -19,6 +20,7 @@ function readingHandleOf(socket: Socket): ReadingHandle | undefined {
 export const MAX_PAUSE_MS = 2_000;
 
 interface Pause {
+  socket: Socket;
   since: number;
   /** The idle timeout the HTTP server had set, suspended while the connection is paused. */
   idleTimeoutMs: number;
@@ -33,8 +35,12 @@ interface Pause {
  * forgets (`forgetExpected`) once they could have arrived: a client may have had nothing more to send.
  */
 export class PausedConnections {
-  /** A Map keeps insertion order: the oldest pause first. */
-  private readonly paused = new Map<Socket, Pause>();
+  /**
+   * Oldest pause first. Not a Map in insertion order: each deletion at its front leaves a hole that every later
+   * iteration steps over until the table is rebuilt, which cost 1.5 µs a resume with 3,000 paused.
+   */
+  private readonly line = new Denque<Pause>();
+  private readonly pausedSockets = new Set<Socket>();
   private onTheirWay = 0;
 
   constructor(private readonly maxPauseMs = MAX_PAUSE_MS) {}
@@ -44,7 +50,7 @@ export class PausedConnections {
   }
 
   get count(): number {
-    return this.paused.size;
+    return this.line.length;
   }
 
   /**
@@ -55,10 +61,11 @@ export class PausedConnections {
   pause(socket: Socket): boolean {
     const handle = readingHandleOf(socket);
     const idleTimeoutMs = socket.timeout ?? 0;
-    if (socket.destroyed || !socket.writable || idleTimeoutMs <= 0 || !handle || this.paused.has(socket)) return false;
+    if (socket.destroyed || !socket.writable || idleTimeoutMs <= 0 || !handle || this.pausedSockets.has(socket)) return false;
     handle.readStop();
     socket.setTimeout(0);
-    this.paused.set(socket, { since: Date.now(), idleTimeoutMs });
+    this.line.push({ socket, since: Date.now(), idleTimeoutMs });
+    this.pausedSockets.add(socket);
     return true;
   }
 
@@ -73,12 +80,13 @@ export class PausedConnections {
 
   /** Reads again the connections paused `maxPauseMs` or longer, and then, oldest first, more while `more()` says so. */
   resume(more: () => boolean): void {
-    if (this.paused.size === 0) return;
+    if (this.line.isEmpty()) return;
     const overdue = Date.now() - this.maxPauseMs;
-    for (const [socket, pause] of this.paused) {
-      if (pause.since > overdue && !more()) return;
-      this.paused.delete(socket);
-      if (this.readAgain(socket, pause)) this.onTheirWay += 1;
+    for (let oldest = this.line.peekFront(); oldest; oldest = this.line.peekFront()) {
+      if (oldest.since > overdue && !more()) return;
+      this.line.shift();
+      this.pausedSockets.delete(oldest.socket);
+      if (this.readAgain(oldest)) this.onTheirWay += 1;
     }
   }
 
@@ -86,7 +94,7 @@ export class PausedConnections {
     this.resume(() => true);
   }
 
-  private readAgain(socket: Socket, { idleTimeoutMs }: Pause): boolean {
+  private readAgain({ socket, idleTimeoutMs }: Pause): boolean {
     const handle = readingHandleOf(socket);
     // A connection closed while paused (the server is closing, say) needs nothing.
     if (socket.destroyed || !handle) return false;
