@@ -1,9 +1,8 @@
 import { Reflector } from '@nestjs/core';
 import { Cache, createCache } from 'cache-manager';
-import { Keyv } from 'keyv';
 import { AppConfig } from '../config/app-config';
 import { FinishedAnswerCacheInterceptor } from './finished-answer-cache.interceptor';
-import { LruKeyvStore } from './lru-keyv-store';
+import { inProcessKeyv } from './lru-keyv-store';
 
 const RESULT_TTL_SECONDS = 3_600;
 const FIVE_MINUTES_MS = 5 * 60_000;
@@ -21,7 +20,7 @@ describe('FinishedAnswerCacheInterceptor', () => {
   const finishedAgo = (ms: number) => new Date(Date.now() - ms).toISOString();
 
   beforeEach(() => {
-    cache = createCache({ stores: [new Keyv({ store: new LruKeyvStore(10) })] });
+    cache = createCache({ stores: [inProcessKeyv(10)] });
     interceptor = new StoringInterceptor(cache, new Reflector(), { retention: { resultTtlSeconds: RESULT_TTL_SECONDS } } as AppConfig);
   });
 
@@ -34,6 +33,12 @@ describe('FinishedAnswerCacheInterceptor', () => {
     expect(await cache.get('error')).toMatchObject({ status: 'error' });
     expect(await cache.get('queued')).toBeUndefined();
     expect(await cache.get('processing')).toBeUndefined();
+  });
+
+  it('freezes what it stores, so that the answer is serialised once for every poll', async () => {
+    const answer = { status: 'done', finished_at: finishedAgo(0) };
+    await interceptor.store('done', answer);
+    expect(Object.isFrozen(await cache.get('done'))).toBe(true);
   });
 
   it('keeps an answer no longer than its record lives, RESULT_TTL after it finished', async () => {

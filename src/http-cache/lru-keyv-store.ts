@@ -1,3 +1,4 @@
+import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
 
 /**
@@ -28,3 +29,10 @@ export class LruKeyvStore {
     this.entries.clear();
   }
 }
+
+/**
+ * A Keyv over an LruKeyvStore whose entries stay objects: Keyv would otherwise write each one as JSON and
+ * parse it back on every hit, which cost a poll of a finished answer more than all the rest of its route.
+ * Answers are never changed once cached.
+ */
+export const inProcessKeyv = (maxEntries: number): Keyv => new Keyv({ store: new LruKeyvStore(maxEntries), serialize: undefined, deserialize: undefined });

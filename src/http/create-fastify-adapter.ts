@@ -7,6 +7,7 @@ import { ConnectionShare, supervisorChannel } from './connection-share';
 import { answerFrameworkError, MAX_PATH_SEGMENT_CHARS } from './framework-errors';
 import { PausedConnections } from './paused-connections';
 import { RequestAdmission } from './request-admission';
+import { serializeReply } from './reply-serializer';
 import { schemaErrorMessage } from './schema-error-message';
 
 /** Longer than the 60 s idle timeout of common load balancers, so the balancer, not us, closes idle sockets. */
@@ -71,6 +72,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   });
   adapter
     .getInstance()
+    .setReplySerializer(serializeReply)
     .addHook('preClose', async () => {
       // A process that stops accepting is no longer part of the even share.
       connectionShare?.close();
