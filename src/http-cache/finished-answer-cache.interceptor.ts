@@ -29,9 +29,9 @@ export class FinishedAnswerCacheInterceptor extends CacheInterceptor {
         const { status = 'queued', finished_at: finishedAt } = value as Answer;
         // The record's life restarted a moment after the worker dated the finish, so it outlives this bound.
         const untilRecordGoes = Date.parse(finishedAt ?? '') + recordLifeMs - Date.now();
-        if (!isFinished(status) || !(untilRecordGoes > 0)) return Promise.resolve(value);
         // Frozen, the answer is serialised once for every poll it answers (src/http/reply-serializer.ts).
-        return cache.set(key, Object.freeze(value), Math.min(ttl, untilRecordGoes));
+        if (isFinished(status) && untilRecordGoes > 0) return cache.set(key, Object.freeze(value), Math.min(ttl, untilRecordGoes));
+        return Promise.resolve(value);
       },
     };
     super(finishedOnly, reflector);
