@@ -1,4 +1,5 @@
-import { fmt, machineDescription } from '../bench/lib/report';
+import { machineDescription } from '../bench/lib/machine';
+import { fmt } from '../bench/lib/report';
 import { HeadingScore, precision, recall } from './heading-match';
 import { PaperEvaluation } from './paper-evaluation';
 import { RougeScore } from './rouge';

@@ -4,12 +4,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { CpuShare } from './cpu';
 import type { AcceptQueue } from './accept-queue';
 import type { LoadFigures } from './load';
 import { log } from './log';
+import { machineDescription } from './machine';
 import { ROOT } from './paths';
 
 const REPORT = join(ROOT, 'docs', 'benchmarks.md');
@@ -41,11 +41,6 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-export function machineDescription(): string {
-  const cores = cpus();
-  return `${cores.length} × ${cores[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 }
 
 /** Which build of the service was measured: the commit, and whether src/ had uncommitted changes (read-only git). */
@@ -105,10 +100,10 @@ export function runJson({ figures, cpu, acceptQueue }: { figures: LoadFigures; c
 }
 
 /** Replaces (or appends) the section `name` of docs/benchmarks.md, leaving the others as they are. */
-export function writeReportSection(name: string, command: string, body: string): void {
+export function writeReportSection(name: string, command: string, body: string, machine = machineDescription()): void {
   const begin = `<!-- ${name} -->`;
   const end = `<!-- /${name} -->`;
-  const section = [begin, `## ${command}`, '', `Machine: ${machineDescription()}. Date: ${new Date().toISOString()}.`, '', body.trim(), end].join('\n');
+  const section = [begin, `## ${command}`, '', `Machine: ${machine}. Date: ${new Date().toISOString()}.`, '', body.trim(), end].join('\n');
   const current = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : HEADER;
   const pattern = new RegExp(`${begin}[\\s\\S]*?${end}`);
   const next = pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`;
@@ -141,8 +136,8 @@ export function nonDefaultOptions(
 
 /**
  * Prints a load bench's report and records it: `body` as the section `name` of docs/benchmarks.md under the
- * heading `npm run <script>`, and `figures`, after the run's date, command and service revision, as the
- * section `name` of docs/benchmarks.json. A run with `changedOptions` is only printed: the committed section
+ * heading `npm run <script>`, and `figures`, after the run's date, machine, command and service revision, as
+ * the section `name` of docs/benchmarks.json. A run with `changedOptions` is only printed: the committed section
  * documents the bench as its command runs it, and an experiment must not replace it.
  */
 export function publishReport(
@@ -152,12 +147,13 @@ export function publishReport(
   figures: { command: string; service: string } & Record<string, unknown>,
   changedOptions: readonly string[] = [],
 ): void {
-  process.stdout.write(`\n${body}\n`);
+  const machine = machineDescription();
+  process.stdout.write(`\nMachine: ${machine}.\n\n${body}\n`);
   if (changedOptions.length > 0) {
     log(`not written to docs/ (${changedOptions.join(', ')} changed from the defaults)`);
     return;
   }
-  writeReportSection(name, `npm run ${script}`, body);
-  writeJsonSection(name, { date: new Date().toISOString(), ...figures });
+  writeReportSection(name, `npm run ${script}`, body, machine);
+  writeJsonSection(name, { date: new Date().toISOString(), machine, ...figures });
   log(`wrote docs/benchmarks.md (${name}) and docs/benchmarks.json`);
 }
