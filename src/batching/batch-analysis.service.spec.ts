@@ -9,6 +9,7 @@ import { AnalyzerIdentity } from '../llm/analyzer-identity';
 import { BatchAnalysis, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { AnalysisClaims } from './analysis-claims';
 import { BatchAnalysisService, PaperTooLongError } from './batch-analysis.service';
+import { PartAnalyses } from './part-analyses';
 import { MINIMAL_FIELDS } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
@@ -48,6 +49,17 @@ class VerboseAnalyzer implements PaperAnalyzer {
   }
 }
 
+/** Answers as VerboseAnalyzer does, but its first call fails; counts the documents of every call. */
+class FirstCallFailingAnalyzer extends VerboseAnalyzer {
+  readonly documentsPerCall: number[] = [];
+
+  override async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
+    this.documentsPerCall.push(documents.length);
+    if (this.documentsPerCall.length === 1) throw new Error('the LLM is unavailable');
+    return super.analyze(documents);
+  }
+}
+
 /** The batch analysis service on real Redis stores, with an analyser of the test's own. */
 describe('BatchAnalysisService', () => {
   let redis: Redis;
@@ -73,7 +85,7 @@ describe('BatchAnalysisService', () => {
     const resultCache = new ResultCache(redis, config);
     claims = new AnalysisClaims(redis, resultCache);
     counters = new ServiceCounters(redis);
-    service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, counters, claims, config);
+    service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, counters, claims, new PartAnalyses(redis, config), config);
   };
 
   const store = async (hash: string, paper: PaperContent): Promise<void> => {
@@ -119,6 +131,19 @@ describe('BatchAnalysisService', () => {
       await store('titled', { title: Array.from({ length: 120 }, (_, n) => `Word${n}`).join(' '), text: longText });
       await expect(service.analyze('titled')).rejects.toThrow('leave too little room for its text beside its title');
       expect(analyzer.calls).toBe(0);
+    });
+
+    it("asks again only for the parts still unanswered when a long paper's analysis failed", async () => {
+      const analyzer = new FirstCallFailingAnalyzer(3);
+      serve(analyzer, SMALL_BUDGET);
+      await store('long', { text: longText });
+      await expect(service.analyze('long')).rejects.toThrow('the LLM is unavailable');
+      const [failedCall, ...answeredCalls] = analyzer.documentsPerCall;
+      expect(answeredCalls.length).toBeGreaterThan(0);
+
+      expect((await service.analyze('long')).summary).toBe('finding0 finding1 finding2');
+      // The parts of the call that failed, then the notes on all the parts.
+      expect(analyzer.documentsPerCall.slice(1 + answeredCalls.length)).toEqual([failedCall, 1]);
     });
 
     it('stops after one round when the notes on the parts are no shorter than the paper', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { PaperContent } from '../analysis/paper-content';
+import { PaperContent, paperHash } from '../analysis/paper-content';
 import { PaperStore } from '../analysis/read-model/paper-store';
 import { ResultCache } from '../analysis/read-model/result-cache';
 import { Counter, ServiceCounters } from '../analysis/read-model/service-counters';
@@ -16,6 +16,7 @@ import { OutlinedSection, outlinePaper, withoutBackMatter } from '../papers/pape
 import { splitAlongSections } from '../papers/section-parts';
 import { AnalysisClaims } from './analysis-claims';
 import { BatchCollector } from './batch-collector';
+import { PartAnalyses } from './part-analyses';
 import { partNotesDocument } from './part-notes';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { GroupFits, packByTokens, Weighed } from './token-packer';
@@ -91,6 +92,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     private readonly resultCache: ResultCache,
     private readonly counters: ServiceCounters,
     private readonly claims: AnalysisClaims,
+    private readonly partAnalyses: PartAnalyses,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.collector = new BatchCollector(config.batching.size, config.batching.timeoutMs, (batch) => void this.runBatch(batch));
@@ -292,7 +294,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     const parts = splitAlongSections(document.text, partBudget, countTokens).map((text, index) =>
       this.weigh({ id: `${document.id}s${index + 1}`, title: document.title, text }),
     );
-    const outcomes = await this.analyzeDocuments(parts);
+    const outcomes = await this.analyzeParts(parts);
     const partials: AnalysisFields[] = [];
     for (const part of parts) {
       const outcome = outcomes.get(part.item.id)!;
@@ -305,6 +307,26 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     if (notes.tokens >= paper.tokens) return tooLong(`notes on parts that fit ${calls} are no shorter than the paper`);
     if (round < MAX_REDUCE_ROUNDS) return this.analyzeLong(notes, round + 1);
     return tooLong(`it is too long to analyse in ${calls}`);
+  }
+
+  /**
+   * Each part's outcome: the analyses kept from an earlier attempt, and calls for the other parts, whose
+   * answers are kept in turn (PartAnalyses), so that a paper failing after some parts were answered does
+   * not ask for them again. Failing to keep them costs only that saving.
+   */
+  private async analyzeParts(parts: readonly Weighed<PaperDocument>[]): Promise<Map<string, DocumentOutcome>> {
+    const partKeys = new Map(parts.map(({ item }) => [item.id, this.identity.cacheKey(paperHash(item))]));
+    const kept = await this.partAnalyses.getMany([...partKeys.values()]);
+    const outcomes = await this.analyzeDocuments(parts.filter(({ item }) => !kept.has(partKeys.get(item.id)!)));
+    const answered = [...outcomes].flatMap(([id, outcome]) => (outcome.ok ? [[partKeys.get(id)!, outcome.fields] as const] : []));
+    const keeping = this.partAnalyses.putMany(new Map(answered));
+    await keeping.catch((error: Error) => this.logger.warn(`Could not keep the analyses of ${answered.length} parts: ${error.message}`));
+    if (kept.size > 0) this.logger.log(`Reusing the analyses of ${kept.size} of a long paper's ${parts.length} parts, kept from an earlier attempt`);
+    for (const [id, partKey] of partKeys) {
+      const fields = kept.get(partKey);
+      if (fields) outcomes.set(id, { ok: true, fields });
+    }
+    return outcomes;
   }
 
   /** One analyser call within MAX_INFLIGHT, accounted: papers, time in the call, tokens and outcome. */

@@ -8,6 +8,8 @@ export const redisKeys = {
   request: (requestId: string) => `${KEY_PREFIX}:request:${requestId}`,
   paper: (contentKey: string) => `${KEY_PREFIX}:paper:${contentKey}`,
   result: (contentKey: string) => `${KEY_PREFIX}:result:${contentKey}`,
+  /** The analysis of one part of a paper too long for one call (the part's own content key). */
+  partAnalysis: (contentKey: string) => `${KEY_PREFIX}:part-analysis:${contentKey}`,
   /** Held by the worker process analysing this content, so others wait for its result instead of asking again. */
   analysing: (contentKey: string) => `${KEY_PREFIX}:analysing:${contentKey}`,
   stats: `${KEY_PREFIX}:stats`,

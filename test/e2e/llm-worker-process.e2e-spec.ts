@@ -16,8 +16,8 @@ const BUDGET = 1_500;
 const LIMITS = { LLM_RPM: '600', LLM_TPM: '400000', LLM_RPD: '100000' };
 
 /** A paper whose every section is long: each method paragraph is another study's abstract. */
-function longPaper(): string {
-  const methodParagraphs = Array.from({ length: 24 }, (_, n) => sampleAbstract(900 + n)).join('\n\n');
+function longPaper(firstSeed = 900): string {
+  const methodParagraphs = Array.from({ length: 24 }, (_, n) => sampleAbstract(firstSeed + n)).join('\n\n');
   return samplePaperText(9).replace('2 Method\n', `2 Method\n${methodParagraphs}\n\n`);
 }
 
@@ -62,6 +62,22 @@ describe('LLM calls of a worker process', () => {
     const calls = groq.stats().call_log;
     expect(calls.length).toBeGreaterThanOrEqual(3);
     expect(calls.every((call) => call.status === 200)).toBe(true);
+  });
+
+  it("asks again only for the parts still unanswered when a long paper's first attempt failed", async () => {
+    groq.queueFaults(['server_error']);
+    const accepted = await postJson(api.baseUrl, '/analyze', { title: 'A long study that fails once', text: longPaper(2_000) });
+    const finished = await pollUntilFinished(api.baseUrl, accepted.body.request_id);
+    expect(finished.body).toMatchObject({ status: 'done', attempts: 2 });
+
+    const reused = /Reusing the analyses of (\d+) of a long paper's (\d+) parts/.exec(worker.output());
+    expect(reused).not.toBeNull();
+    const [kept, parts] = [Number(reused![1]), Number(reused![2])];
+    expect(parts).toBeGreaterThanOrEqual(3);
+    expect(kept).toBe(parts - 1);
+    // Every part once (one of them failing), then the failed part again and the notes on all the parts.
+    expect(groq.stats().call_log.map((call) => call.status)).toEqual([...Array(parts).fill(expect.any(Number)), 200, 200]);
+    expect(groq.stats().call_log.filter((call) => call.status === 500)).toHaveLength(1);
   });
 
   it('map-reduces a paper sent as an abstract alone, longer than BATCH_MAX_TOKENS', async () => {

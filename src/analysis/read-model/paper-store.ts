@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { REDIS } from '../../redis/redis.module';
 import { ExpiringString } from '../../redis/expiring-writes';
+import { readJsonValues } from '../../redis/json-values';
 import { redisKeys } from '../../redis/redis-keys';
 import { PaperContent } from '../paper-content';
 
@@ -26,11 +27,7 @@ export class PaperStore {
     return { key: redisKeys.paper(hash), value: JSON.stringify(paper), ttlSeconds: this.ttlSeconds };
   }
 
-  async loadMany(hashes: readonly string[]): Promise<Map<string, PaperContent>> {
-    const papers = new Map<string, PaperContent>();
-    if (hashes.length === 0) return papers;
-    const values = await this.redis.mget(hashes.map(redisKeys.paper));
-    values.forEach((value, index) => value && papers.set(hashes[index], JSON.parse(value) as PaperContent));
-    return papers;
+  loadMany(hashes: readonly string[]): Promise<Map<string, PaperContent>> {
+    return readJsonValues<PaperContent>(this.redis, hashes, redisKeys.paper);
   }
 }

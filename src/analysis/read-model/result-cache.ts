@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis, { ChainableCommander } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { AnalysisResult } from '../../llm/analysis';
+import { readJsonValues } from '../../redis/json-values';
 import { REDIS } from '../../redis/redis.module';
 import { redisKeys } from '../../redis/redis-keys';
 import { SameTurnLookups } from '../../redis/same-turn-lookups';
@@ -24,22 +25,11 @@ export class ResultCache {
     return this.lookups.get(cacheKey);
   }
 
-  async getMany(cacheKeys: readonly string[]): Promise<Map<string, AnalysisResult>> {
-    const results = new Map<string, AnalysisResult>();
-    if (cacheKeys.length === 0) return results;
-    const values = await this.redis.mget(cacheKeys.map(redisKeys.result));
-    values.forEach((value, index) => {
-      const result = this.parse(value);
-      if (result) results.set(cacheKeys[index], result);
-    });
-    return results;
+  getMany(cacheKeys: readonly string[]): Promise<Map<string, AnalysisResult>> {
+    return readJsonValues<AnalysisResult>(this.redis, cacheKeys, redisKeys.result);
   }
 
   addPut(pipeline: ChainableCommander, cacheKey: string, result: AnalysisResult): void {
     pipeline.set(redisKeys.result(cacheKey), JSON.stringify(result), 'EX', this.ttlSeconds);
-  }
-
-  private parse(value: string | null): AnalysisResult | undefined {
-    return value ? (JSON.parse(value) as AnalysisResult) : undefined;
   }
 }
