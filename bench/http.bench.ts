@@ -31,7 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { FakeGroqServer } from '../test/fakes/fake-groq-server';
 import { runBench, wasInterrupted } from './lib/cleanup';
-import { CpuShare, backgroundLoad, describeCpu } from './lib/cpu';
+import { CpuShare, backgroundLoad, describeCpu, serverCores } from './lib/cpu';
 import { ensureFdLimit } from './lib/fd-limit';
 import { CollectedIds, LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, idsOf, runLoad } from './lib/load';
 import { log } from './lib/log';
@@ -129,9 +129,7 @@ function offeredLoadNote(connections: number, thinkMs: ThinkTime): string {
 
 /** Server-side CPU (every server process and Redis, not the load generator or others) per accepted request. */
 function serverMicroseconds(target: Target): string {
-  const cores = Object.entries(target.cpu.usage)
-    .filter(([share]) => share !== 'client' && share !== 'other')
-    .reduce((sum, [, value]) => sum + value, 0);
+  const cores = serverCores(target.cpu) + (target.cpu.usage.redis ?? 0);
   return `≈ ${fmt((cores / target.figures.okPerSecond) * 1e6)} µs of server + Redis CPU per accepted request`;
 }
 

@@ -23,51 +23,20 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { sampleAbstract } from '../test/support/sample-papers';
 import { runBench } from './lib/cleanup';
 import { CpuShare, backgroundLoad, describeCpu } from './lib/cpu';
 import { ensureFdLimit } from './lib/fd-limit';
 import { h2loadClient, h2loadVersion, pacedIntervalMs } from './lib/h2load-client';
 import { LOAD_CLIENT_OPTIONS, LoadClient, LoadFigures, chooseClient, runLoad } from './lib/load';
 import { log } from './lib/log';
-import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
+import { assertRedisAnswers, flushDatabase, redisServerPid } from './lib/redis';
 import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, nonDefaultOptions, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
-import { ServerProcess, passedThroughSettings, serviceEnvironment, startService } from './lib/servers';
+import { serviceWithPolledRequests } from './lib/polled-requests';
+import { passedThroughSettings } from './lib/servers';
 import { statusWorkload } from './lib/workloads';
 
 const DATABASE = 15;
-
-/** Submits `count` distinct abstracts (numbers first…first+count-1), `concurrency` at a time; returns the 202 ids. */
-async function submit(baseUrl: string, first: number, count: number, concurrency = 50): Promise<string[]> {
-  const ids: string[] = [];
-  let next = 0;
-  const submitOne = async (): Promise<void> => {
-    while (next < count) {
-      const n = next++;
-      const response = await fetch(`${baseUrl}/analyze`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ title: `Benchmark paper ${first + n}`, abstract: sampleAbstract(first + n) }),
-      });
-      const body = (await response.json()) as { request_id?: string };
-      if (response.status !== 202 || !body.request_id) throw new Error(`POST /analyze answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
-      ids.push(body.request_id);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, submitOne));
-  return ids;
-}
-
-async function waitUntilDone(ids: string[], timeoutMs: number): Promise<number> {
-  const startedAt = Date.now();
-  for (;;) {
-    const counts = await requestStatuses(DATABASE, ids);
-    if ((counts.done ?? 0) === ids.length) return (Date.now() - startedAt) / 1000;
-    if (Date.now() - startedAt > timeoutMs) throw new Error(`not all done after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
-    await sleep(500);
-  }
-}
 
 interface Run {
   round: number;
@@ -190,8 +159,6 @@ async function main(): Promise<void> {
   const fds = ensureFdLimit(Math.max(...connectionCounts, paced ? pacedConnections : 0));
   await assertRedisAnswers();
   const redisPid = await redisServerPid();
-  const baseUrl = `http://127.0.0.1:${port}`;
-
   await flushDatabase(DATABASE);
   const runs: Run[] = [];
   const pacedRuns: Run[] = [];
@@ -200,23 +167,11 @@ async function main(): Promise<void> {
   let pendingCheck: Record<string, number> = {};
   const idle: number[] = [];
   try {
-    log(`phase 1: ${fmt(count)} distinct abstracts analysed to done (service with its workers)`);
-    let service: ServerProcess = await startService(port, serviceEnvironment(port, DATABASE));
-    let finished: string[];
+    const polled = await serviceWithPolledRequests(port, DATABASE, count);
+    const { service, finished, pending } = polled;
+    doneSeconds = polled.doneSeconds;
+    pendingCheck = polled.pendingStatuses;
     try {
-      finished = await submit(baseUrl, 100_000, count);
-      doneSeconds = await waitUntilDone(finished, 10 * 60_000);
-      log(`${fmt(finished.length)} done ${doneSeconds.toFixed(1)} s after the last submission`);
-    } finally {
-      await service.stop();
-    }
-
-    log(`phase 2: ${fmt(count)} pending requests (service with WORKER_CONCURRENCY=0)`);
-    service = await startService(port, serviceEnvironment(port, DATABASE, { WORKER_CONCURRENCY: '0' }));
-    try {
-      const pending = await submit(baseUrl, 200_000, count);
-      pendingCheck = await requestStatuses(DATABASE, pending);
-      log(`pending: ${JSON.stringify(pendingCheck)}`);
       const roles = service.tree().slice(1).length;
       processes = `${roles} api processes, no worker`;
       const workload = statusWorkload(finished, pending, finishedShare);

@@ -123,6 +123,13 @@ export async function backgroundLoad(ms = 2_000): Promise<number> {
   return busy;
 }
 
+/** Cores the server under test used: every group but the load generator, Redis and the other processes. */
+export function serverCores(share: CpuShare): number {
+  return Object.entries(share.usage)
+    .filter(([label]) => !['client', 'redis', 'other'].includes(label))
+    .reduce((sum, [, cores]) => sum + cores, 0);
+}
+
 export function describeCpu(share: CpuShare): string {
   const order = ['client', 'primary', 'all', 'api', 'worker', 'server', 'redis', 'other'];
   const names: Record<string, string> = { client: 'load generator (with the bench process)', primary: 'supervisor', all: 'server', api: 'api processes', worker: 'worker', server: 'server', redis: 'redis-server', other: 'other processes' };

@@ -104,19 +104,33 @@ async function assertPortFree(port: number): Promise<void> {
 /** The listen backlog src/main.ts gives the service, so both targets meet a connection burst alike. */
 const LISTEN_BACKLOG = 8192;
 
-export async function startBaseline(port: number, database: 14 | 15): Promise<ServerProcess> {
+/**
+ * A bench server of bench/ (TypeScript, through ts-node) with the V8 flags npm start gives the service's
+ * processes, so that the comparison is of the servers, not of their heap settings; ready once it prints a line
+ * matching `ready`.
+ */
+async function startBenchServer(name: string, script: string, port: number, args: readonly string[], ready: RegExp): Promise<ServerProcess> {
   await assertPortFree(port);
-  const args = ['--port', String(port), '--redis', redisUrl(database), '--backlog', String(LISTEN_BACKLOG)];
-  // The V8 flags npm start gives the service's processes: the ratio is of the servers, not of their heap settings.
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-baseline.server.ts'), ...args], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', script), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const server = new ServerProcess('baseline', port, child);
-  await server.waitFor(async () => /baseline listening on/.test(server.recentOutput()), 30_000);
-  log(server.recentOutput().split('\n').find((line) => line.includes('listening')) ?? 'baseline ready');
+  const server = new ServerProcess(name, port, child);
+  await server.waitFor(async () => ready.test(server.recentOutput()), 30_000);
+  log(server.recentOutput().split('\n').find((line) => ready.test(line)) ?? `${name} ready`);
   return server;
+}
+
+export function startBaseline(port: number, database: 14 | 15): Promise<ServerProcess> {
+  const args = ['--port', String(port), '--redis', redisUrl(database), '--backlog', String(LISTEN_BACKLOG)];
+  return startBenchServer('baseline', 'bare-baseline.server.ts', port, args, /baseline listening on/);
+}
+
+/** bench/poll-floor.server.ts: GET /status/:id answering the JSON in `answerFile`, on plain Fastify or on Nest. */
+export function startPollFloor(framework: 'fastify' | 'nest', port: number, answerFile: string): Promise<ServerProcess> {
+  const args = ['--framework', framework, '--port', String(port), '--answer', answerFile];
+  return startBenchServer(`${framework} floor`, 'poll-floor.server.ts', port, args, /floor listening on/);
 }
 
 /** Variables of the bench's own environment handed to the service (process counts). */
