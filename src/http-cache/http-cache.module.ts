@@ -13,7 +13,6 @@ import { RedisKeyvStore } from './redis-keyv-store';
 /** Enough recent answers to serve hot polls from memory, few enough to keep each process small. */
 const IN_PROCESS_ENTRIES = 5_000;
 
-
 /**
  * Cached HTTP answers. The default cache has two tiers, a small in-process LRU in front of Redis shared
  * by every API process. Finished request answers use the in-process tier alone: their record in Redis
