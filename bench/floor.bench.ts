@@ -5,8 +5,9 @@
  *   npm run bench:floor -- [--rounds 3] [--duration 10] [--connections 1000] [--warmup 3] [--ids 200] [--port 18400]
  *                          [--client wrk|autocannon] [--threads 1] [--workers 0]
  *
- * 1. The service as `npm start` runs it with WEB_CONCURRENCY=1: `ids` abstracts analysed to done, then, started
- *    again with WORKER_CONCURRENCY=0, `ids` more that stay queued (bench/lib/polled-requests.ts).
+ * 1. The service as `npm start` runs it: `ids` abstracts analysed to done, then, started again with one api
+ *    process and no worker (WEB_CONCURRENCY=1, WORKER_CONCURRENCY=0), `ids` more that stay queued
+ *    (bench/lib/polled-requests.ts).
  * 2. bench/poll-floor.server.ts twice, answering every GET /status/:id with the JSON the service gives for a
  *    finished request: on plain Fastify, and on Nest's Fastify adapter with one plain controller.
  * 3. In each round, `duration` s of polls at `connections` connections against each of four targets in turn:
@@ -51,6 +52,14 @@ interface Run {
 const microsecondsPerAnswer = (run: Run, of: 'server' | 'redis') =>
   ((of === 'server' ? serverCores(run.cpu) : (run.cpu.usage.redis ?? Number.NaN)) * 1e6) / run.figures.answersPerSecond;
 
+/** What the service answers a poll of a finished request: the body the floor servers give every poll. */
+async function finishedAnswer(port: number, requestId: string): Promise<unknown> {
+  const response = await fetch(`http://127.0.0.1:${port}/status/${requestId}`);
+  const body = (await response.json()) as { status?: string };
+  if (response.status !== 200 || body.status !== 'done') throw new Error(`GET /status/${requestId} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  return body;
+}
+
 async function main(): Promise<void> {
   const options = {
     rounds: { type: 'string', default: '3' },
@@ -84,8 +93,9 @@ async function main(): Promise<void> {
     const floors: ServerProcess[] = [];
     try {
       const answerFile = join(answerDirectory, 'answer.json');
-      writeFileSync(answerFile, JSON.stringify(await (await fetch(`http://127.0.0.1:${port}/status/${finished[0]}`)).json()));
-      floors.push(await startPollFloor('fastify', port + 1, answerFile), await startPollFloor('nest', port + 2, answerFile));
+      writeFileSync(answerFile, JSON.stringify(await finishedAnswer(port, finished[0])));
+      floors.push(await startPollFloor('fastify', port + 1, answerFile));
+      floors.push(await startPollFloor('nest', port + 2, answerFile));
       const finishedPolls = statusWorkload(finished, [], 1);
       targets = [
         { label: 'Fastify, one plain route', server: floors[0], workload: finishedPolls },
@@ -118,10 +128,11 @@ async function main(): Promise<void> {
 
   const medianOf = (target: Target, pick: (run: Run) => number) => median(runs.filter((run) => run.target === target).map(pick));
   const serverMicroseconds = targets.map((target) => medianOf(target, (run) => microsecondsPerAnswer(run, 'server')));
+  const step = (to: number, what: string) => `${what}: ${fmt(serverMicroseconds[to] - serverMicroseconds[to - 1], 1)} µs`;
   const steps = [
-    `Nest's adapter and router over plain Fastify: ${fmt(serverMicroseconds[1] - serverMicroseconds[0], 1)} µs`,
-    `the service over Nest, for a finished request (admission, ThrottlerGuard with its Redis count, CacheInterceptor and the reply headers): ${fmt(serverMicroseconds[2] - serverMicroseconds[1], 1)} µs`,
-    `a queued request over a finished one (the cache miss, the QueryBus and the Redis read): ${fmt(serverMicroseconds[3] - serverMicroseconds[2], 1)} µs`,
+    step(1, "Nest's adapter and router over plain Fastify"),
+    step(2, 'the service over Nest, for a finished request (admission, ThrottlerGuard with its Redis count, CacheInterceptor and the reply headers)'),
+    step(3, 'a queued request over a finished one (the cache miss, the pipes and handler, the QueryBus and the Redis read)'),
   ];
   const body = [
     `Command: \`${command}\` — GET /status/:id at ${fmt(connections)} connections, ${duration} s per target, ${rounds} round${rounds > 1 ? 's' : ''} of the four targets in turn`,
@@ -147,6 +158,8 @@ async function main(): Promise<void> {
       : []),
     '',
     `Steps, from the medians of server CPU per answer: ${steps.join('; ')}.`,
+    'A step is only as sure as the rounds\' spread around it: one below zero says the two cost the same within it. The floor servers are the',
+    'frameworks alone, not a lower bound: the service\'s admission line also changes how a saturated process reads its connections.',
     'The server CPU includes the kernel\'s work of sending each answer over loopback, much of it the receiving side\'s, which no server can avoid.',
     '',
     'CPU during each run, in cores (from /proc):',

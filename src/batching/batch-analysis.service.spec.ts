@@ -10,6 +10,7 @@ import { BatchAnalysis, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { AnalysisClaims } from './analysis-claims';
 import { BatchAnalysisService, PaperTooLongError } from './batch-analysis.service';
 import { PartAnalyses } from './part-analyses';
+import { redisKeys } from '../redis/redis-keys';
 import { MINIMAL_FIELDS } from '../../test/support/minimal-analysis';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
@@ -60,6 +61,23 @@ class FirstCallFailingAnalyzer extends VerboseAnalyzer {
   }
 }
 
+/** Answers as VerboseAnalyzer does, but holds its first call open until the test lets it finish. */
+class FirstCallHeldAnalyzer extends VerboseAnalyzer {
+  private release!: () => void;
+  private readonly released = new Promise<void>((resolve) => (this.release = resolve));
+
+  override async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
+    const first = this.calls === 0;
+    const answer = super.analyze(documents);
+    if (first) await this.released;
+    return answer;
+  }
+
+  finishFirst(): void {
+    this.release();
+  }
+}
+
 /** The batch analysis service on real Redis stores, with an analyser of the test's own. */
 describe('BatchAnalysisService', () => {
   let redis: Redis;
@@ -67,6 +85,7 @@ describe('BatchAnalysisService', () => {
   let service: BatchAnalysisService;
   let papers: PaperStore;
   let counters: ServiceCounters;
+  let partAnalyses: PartAnalyses;
 
   beforeEach(async () => {
     redis = new Redis(REDIS_URL);
@@ -85,7 +104,8 @@ describe('BatchAnalysisService', () => {
     const resultCache = new ResultCache(redis, config);
     claims = new AnalysisClaims(redis, resultCache);
     counters = new ServiceCounters(redis);
-    service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, counters, claims, new PartAnalyses(redis, config), config);
+    partAnalyses = new PartAnalyses(redis, config);
+    service = new BatchAnalysisService(analyzer, AnalyzerIdentity.fromConfig(config), papers, resultCache, counters, claims, partAnalyses, config);
   };
 
   const store = async (hash: string, paper: PaperContent): Promise<void> => {
@@ -144,6 +164,32 @@ describe('BatchAnalysisService', () => {
       expect((await service.analyze('long')).summary).toBe('finding0 finding1 finding2');
       // The parts of the call that failed, then the notes on all the parts.
       expect(analyzer.documentsPerCall.slice(1 + answeredCalls.length)).toEqual([failedCall, 1]);
+    });
+
+    it("keeps each call's part analyses as soon as it returns, while other calls are still out", async () => {
+      const analyzer = new FirstCallHeldAnalyzer(3);
+      serve(analyzer, SMALL_BUDGET);
+      await store('held', { text: longText });
+      const analysis = service.analyze('held');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(analyzer.calls).toBeGreaterThan(2);
+
+      const keptKeys = await redis.keys(redisKeys.partAnalysis('*'));
+      // Every part but those of the call still held: one part a call at this budget.
+      expect(keptKeys).toHaveLength(analyzer.calls - 1);
+      analyzer.finishFirst();
+      expect((await analysis).summary).toBe('finding0 finding1 finding2');
+    });
+
+    it('analyses a long paper whose kept part analyses can be neither read nor written', async () => {
+      const analyzer = new VerboseAnalyzer(3);
+      serve(analyzer, SMALL_BUDGET);
+      await store('unkept', { text: longText });
+      jest.spyOn(partAnalyses, 'getMany').mockRejectedValue(new Error('Connection is closed.'));
+      jest.spyOn(partAnalyses, 'putMany').mockRejectedValue(new Error('Connection is closed.'));
+
+      expect((await service.analyze('unkept')).summary).toBe('finding0 finding1 finding2');
+      expect(analyzer.calls).toBeGreaterThan(2);
     });
 
     it('stops after one round when the notes on the parts are no shorter than the paper', async () => {

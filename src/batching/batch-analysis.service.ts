@@ -246,11 +246,21 @@ export class BatchAnalysisService implements OnApplicationShutdown {
 
   /**
    * Each document's outcome, from calls packed by count and (for an LLM) tokens. An item a shared
-   * call got wrong is asked again alone; a call that fails fails only its own documents.
+   * call got wrong is asked again alone; a call that fails fails only its own documents. `afterEachCall`
+   * gets each call's outcomes as soon as they are in.
    */
-  private async analyzeDocuments(documents: readonly Weighed<PaperDocument>[]): Promise<Map<string, DocumentOutcome>> {
+  private async analyzeDocuments(
+    documents: readonly Weighed<PaperDocument>[],
+    afterEachCall: (outcomes: ReadonlyMap<string, DocumentOutcome>) => Promise<void> = async () => undefined,
+  ): Promise<Map<string, DocumentOutcome>> {
     const groups = packByTokens(documents, this.callFits);
-    const outcomes = await Promise.all(groups.map((group) => this.analyzeGroup(group)));
+    const outcomes = await Promise.all(
+      groups.map(async (group) => {
+        const groupOutcomes = await this.analyzeGroup(group);
+        await afterEachCall(groupOutcomes);
+        return groupOutcomes;
+      }),
+    );
     return new Map(outcomes.flatMap((groupOutcomes) => [...groupOutcomes]));
   }
 
@@ -310,23 +320,32 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   /**
-   * Each part's outcome: the analyses kept from an earlier attempt, and calls for the other parts, whose
-   * answers are kept in turn (PartAnalyses), so that a paper failing after some parts were answered does
-   * not ask for them again. Failing to keep them costs only that saving.
+   * Each part's outcome: the analyses kept from an earlier attempt, and calls for the other parts, each
+   * call's answers kept (PartAnalyses) as soon as it returns, so that a paper failing after some parts were
+   * answered, or a worker dying mid-way, does not cost those calls again. Failing to read or keep them costs
+   * only that saving.
    */
   private async analyzeParts(parts: readonly Weighed<PaperDocument>[]): Promise<Map<string, DocumentOutcome>> {
     const partKeys = new Map(parts.map(({ item }) => [item.id, this.identity.cacheKey(paperHash(item))]));
-    const kept = await this.partAnalyses.getMany([...partKeys.values()]);
-    const outcomes = await this.analyzeDocuments(parts.filter(({ item }) => !kept.has(partKeys.get(item.id)!)));
-    const answered = [...outcomes].flatMap(([id, outcome]) => (outcome.ok ? [[partKeys.get(id)!, outcome.fields] as const] : []));
-    const keeping = this.partAnalyses.putMany(new Map(answered));
-    await keeping.catch((error: Error) => this.logger.warn(`Could not keep the analyses of ${answered.length} parts: ${error.message}`));
-    if (kept.size > 0) this.logger.log(`Reusing the analyses of ${kept.size} of a long paper's ${parts.length} parts, kept from an earlier attempt`);
+    const kept = await this.partAnalyses.getMany([...partKeys.values()]).catch((error: Error) => {
+      this.logger.warn(`Could not read the analyses kept for a long text's parts, so all are asked for: ${error.message}`);
+      return new Map<string, AnalysisFields>();
+    });
+    const toAsk = parts.filter(({ item }) => !kept.has(partKeys.get(item.id)!));
+    if (toAsk.length < parts.length) this.logger.log(`Reusing the analyses of ${parts.length - toAsk.length} of a long text's ${parts.length} parts, kept from an earlier attempt`);
+    const outcomes = await this.analyzeDocuments(toAsk, (answered) => this.keepPartAnalyses(answered, partKeys));
     for (const [id, partKey] of partKeys) {
       const fields = kept.get(partKey);
       if (fields) outcomes.set(id, { ok: true, fields });
     }
     return outcomes;
+  }
+
+  private async keepPartAnalyses(outcomes: ReadonlyMap<string, DocumentOutcome>, partKeys: ReadonlyMap<string, string>): Promise<void> {
+    const answered = [...outcomes].flatMap(([id, outcome]) => (outcome.ok ? [[partKeys.get(id)!, outcome.fields] as const] : []));
+    await this.partAnalyses.putMany(new Map(answered)).catch((error: Error) => {
+      this.logger.warn(`Could not keep the analyses of ${answered.length} parts of a long text: ${error.message}`);
+    });
   }
 
   /** One analyser call within MAX_INFLIGHT, accounted: papers, time in the call, tokens and outcome. */
