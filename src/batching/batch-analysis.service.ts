@@ -344,7 +344,7 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   private async keepPartAnalyses(outcomes: ReadonlyMap<string, DocumentOutcome>, partKeys: ReadonlyMap<string, string>): Promise<void> {
     const answered = [...outcomes].flatMap(([id, outcome]) => (outcome.ok ? [[partKeys.get(id)!, outcome.fields] as const] : []));
     await this.partAnalyses.putMany(new Map(answered)).catch((error: Error) => {
-      this.logger.warn(`Could not keep the analyses of ${answered.length} parts of a long text: ${error.message}`);
+      this.logger.warn(`Could not keep the analyses of a long text's parts (${answered.length} answered): ${error.message}`);
     });
   }
 

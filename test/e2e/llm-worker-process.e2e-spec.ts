@@ -70,7 +70,7 @@ describe('LLM calls of a worker process', () => {
     const finished = await pollUntilFinished(api.baseUrl, accepted.body.request_id);
     expect(finished.body).toMatchObject({ status: 'done', attempts: 2 });
 
-    const reused = /Reusing the analyses of (\d+) of a long paper's (\d+) parts/.exec(worker.output());
+    const reused = /Reusing the analyses of (\d+) of a long text's (\d+) parts/.exec(worker.output());
     expect(reused).not.toBeNull();
     const [kept, parts] = [Number(reused![1]), Number(reused![2])];
     expect(parts).toBeGreaterThanOrEqual(3);
