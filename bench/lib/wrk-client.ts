@@ -27,7 +27,7 @@ export function wrkClient(version: string, threads: number): LoadClient {
     name: 'wrk',
     version,
     threads,
-    description: `wrk ${version} with ${threads} threads`,
+    description: `wrk ${version} with ${threads === 1 ? 'one thread' : `${threads} threads`}`,
     describeCounting: (timeout) =>
       'Latencies are wrk\'s as measured (its correction for coordinated omission undone), of the answers within the timeout. ' +
       `Timeouts are answers that came after more than ${timeout} s: wrk does not give up on a request or reopen its connection, ` +
