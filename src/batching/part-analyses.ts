@@ -9,8 +9,9 @@ import { redisKeys } from '../redis/redis-keys';
 
 /**
  * The analyses of the parts of papers too long for one call, by each part's content key, kept for
- * CACHE_TTL seconds (a few kilobytes a part, left to expire): when a long paper's analysis fails after some of its parts were answered (a call
- * failing, a worker stopping or dying), its next attempt asks the LLM only for the parts still unanswered.
+ * CACHE_TTL seconds (a few kilobytes a part, left to expire): when a long paper's analysis fails after some
+ * of its parts were answered (a call failing, a worker stopping or dying), its next attempt asks the LLM
+ * only for the parts still unanswered.
  */
 @Injectable()
 export class PartAnalyses {
