@@ -12,7 +12,7 @@ import { bullQueueOptions } from './redis/bull-options';
 import { RedisModule } from './redis/redis.module';
 import { ThrottlingModule } from './throttling/throttling.module';
 
-const servesHttp = (config: AppConfig) => config.role !== 'worker';
+export const servesHttp = (config: AppConfig) => config.role !== 'worker';
 const runsWorker = (config: AppConfig) => config.role !== 'api';
 
 /** One codebase, three roles: the modules loaded follow APP_ROLE. */

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isRedisUnavailable } from '../redis/redis-connection';
 import { ErrorResponseDto } from './error-response.dto';
@@ -26,6 +26,12 @@ function isAbortedByClient(exception: unknown): boolean {
   return code === 'ECONNRESET' && message === 'aborted';
 }
 
+/**
+ * Counts a request refused with a 4xx against its client's limit, when no guard has counted it yet;
+ * rejects with the HttpException to answer instead (a 429) when the client is over its limit.
+ */
+export type RefusalCounter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 /** Every error leaves in one shape, `{statusCode, error, message}`; internals stay in the log. */
 @Catch()
 export class ErrorResponseFilter implements ExceptionFilter {
@@ -33,14 +39,17 @@ export class ErrorResponseFilter implements ExceptionFilter {
   private outageReportedAt = -Infinity;
   private outageAnswersUnreported = 0;
 
-  constructor(private readonly maxTextChars: number) {}
+  constructor(
+    private readonly maxTextChars: number,
+    private readonly countRefusal?: RefusalCounter,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (exception instanceof ServiceBusyException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
-      void reply.status(status).send(errorBody(status, this.explain(exception)));
+      if (this.countRefusal && exception.getStatus() < 500) void this.answerAfter(this.countRefusal(http.getRequest<FastifyRequest>(), reply), exception, reply);
+      else this.answer(exception, reply);
       return;
     }
     if (isRedisUnavailable(exception)) {
@@ -58,6 +67,21 @@ export class ErrorResponseFilter implements ExceptionFilter {
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send(errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'An internal error occurred; it was logged. Try again later.'));
+  }
+
+  private answer(exception: HttpException, reply: FastifyReply): void {
+    const status = exception.getStatus();
+    if (exception instanceof ServiceBusyException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    void reply.status(status).send(errorBody(status, this.explain(exception)));
+  }
+
+  /** A 429 comes instead when counting finds the client over its limit; when the count cannot be made, the refusal stands. */
+  private async answerAfter(counting: Promise<void>, exception: HttpException, reply: FastifyReply): Promise<void> {
+    const answer = await counting.then(
+      () => exception,
+      (overLimit: unknown) => (overLimit instanceof HttpException ? overLimit : exception),
+    );
+    this.answer(answer, reply);
   }
 
   private reportOutage(error: Error): void {

@@ -1,7 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseFilter } from '../common/error-response.filter';
+import { servesHttp } from '../app.module';
 import { AppConfig } from '../config/app-config';
+import { ClientThrottlerGuard } from '../throttling/client-throttler.guard';
 import { registerBodyParsers } from './body-parsers';
 
 /**
@@ -9,7 +11,9 @@ import { registerBodyParsers } from './body-parsers';
  * which must be created with `bodyParser: false` so the parsers here are the only ones.
  */
 export function configureHttpApp(app: NestFastifyApplication, config: AppConfig): void {
-  app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars));
+  // A worker's app (as the tests start one) has no throttled route, and no throttler.
+  const throttler = servesHttp(config) ? app.get(ClientThrottlerGuard) : undefined;
+  app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars, throttler && ((request, reply) => throttler.countRefused(request, reply))));
   registerBodyParsers(app.getHttpAdapter().getInstance(), config.upload.maxBytes);
 
   const document = SwaggerModule.createDocument(

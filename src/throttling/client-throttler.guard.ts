@@ -1,5 +1,6 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -7,13 +8,14 @@ import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
+  type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MemoizedReflector } from './memoized-reflector';
-import { throttleKindOf } from './throttle-kind.decorator';
+import { throttledRouteOf, throttleKindOf } from './throttle-kind.decorator';
 
 export const API_KEY_HEADER = 'x-api-key';
 
@@ -36,6 +38,7 @@ function withoutPort(ip: string): string {
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
   private readonly knownKeys: ReadonlySet<string>;
+  private readonly counted = new WeakSet<object>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -45,6 +48,22 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
   ) {
     super(options, storage, new MemoizedReflector(reflector));
     this.knownKeys = new Set(config.throttle.apiKeys);
+  }
+
+  /**
+   * Counts a request that Fastify refused before any guard ran (its body malformed, too large or of another
+   * type) as the guard would have on its route, and rejects with the 429 to answer instead when its client is
+   * over the limit. A request on a route without a throttle kind, or counted already, is left alone.
+   */
+  async countRefused(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const route = throttledRouteOf(request);
+    if (!route || this.counted.has(request)) return;
+    await this.canActivate(new ExecutionContextHost([request, reply], route.classRef, route.handler));
+  }
+
+  protected override async handleRequest(throttled: ThrottlerRequest): Promise<boolean> {
+    this.counted.add(this.getRequestResponse(throttled.context).req);
+    return super.handleRequest(throttled);
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {

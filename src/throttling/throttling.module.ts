@@ -31,6 +31,8 @@ function tooManyRequests(config: AppConfig) {
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }],
+  // One instance, also reached by the error filter, to count requests refused before the guards ran.
+  providers: [ClientThrottlerGuard, { provide: APP_GUARD, useExisting: ClientThrottlerGuard }],
+  exports: [ClientThrottlerGuard],
 })
 export class ThrottlingModule {}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
 import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
@@ -94,5 +95,34 @@ describe('throttling across API processes', () => {
     expect((await fromPort('192.0.2.44:40011')).status).toBe(429);
     expect((await fromPort('192.0.2.44')).status).toBe(429);
     expect((await fromPort('[2001:db8:9:9::1]:40001')).status).toBe(202);
+  });
+
+  it('counts submissions Fastify refuses before any guard runs (malformed, of another type, too large), and refuses them 429 once over', async () => {
+    const client = { 'x-forwarded-for': '192.0.2.91' };
+    const post = (contentType: string, body: string) =>
+      request(behindProxy, '/analyze', { method: 'POST', headers: { 'content-type': contentType, ...client }, body });
+    const refusals = [];
+    for (let n = 0; n < 4; n += 1) refusals.push(await post('application/json', '{"text": '));
+    for (let n = 0; n < 3; n += 1) refusals.push(await post('text/plain', 'a paper as plain text'));
+    for (let n = 0; n < 2; n += 1) refusals.push(await post('application/json', JSON.stringify({ text: 5 })));
+    refusals.push(await post('application/json', JSON.stringify({ text: 'x'.repeat(3_000_000) })));
+    expect(refusals.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 415, 415, 415, 400, 400, 413]);
+    expect(refusals.map((answer) => answer.headers.get('x-ratelimit-remaining'))).toEqual(['9', '8', '7', '6', '5', '4', '3', '2', '1', '0']);
+    expect(refusals[0].body.message).toMatch(/not valid JSON/);
+
+    // Over the limit, a well-formed submission and a malformed one alike are answered 429.
+    expect((await submit(behindProxy, client)).status).toBe(429);
+    const malformed = await post('application/json', '{"text": ');
+    expect(malformed.status).toBe(429);
+    expect(Number(malformed.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(malformed.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(malformed.body.message).toBe('too many requests from this client: at most 10 per 60 s; try again after the seconds in Retry-After');
+  });
+
+  it('counts a request refused after the guard has counted it once, not twice', async () => {
+    const client = { 'x-forwarded-for': '192.0.2.92' };
+    const polls = [];
+    for (let n = 0; n < 16; n += 1) polls.push(await request(behindProxy, `/status/${randomUUID()}`, { headers: client }));
+    expect(polls.map((answer) => answer.status)).toEqual([...Array(15).fill(404), 429]);
   });
 });

@@ -35,7 +35,6 @@ import {
 
 export const statusUrl = (requestId: string) => `/status/${requestId}`;
 
-@ThrottleAs('submit')
 @ApiTags('analysis')
 @Controller()
 export class AnalyzePaperController {
@@ -46,6 +45,7 @@ export class AnalyzePaperController {
   ) {}
 
   @Post('analyze')
+  @ThrottleAs('submit')
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(QueueCapacityGuard)
   @RouteSchema({ body: { content: { 'application/json': { schema: ANALYZE_PAPER_BODY_SCHEMA } } } })

@@ -42,13 +42,13 @@ function toStatusDto(record: AnalysisRecord): AnalysisStatusDto {
   };
 }
 
-@ThrottleAs('poll')
 @ApiTags('analysis')
 @Controller('status')
 export class GetAnalysisController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':id')
+  @ThrottleAs('poll')
   @UseInterceptors(FinishedAnswerCacheInterceptor)
   @CacheTTL(FINISHED_ANSWER_CACHE_MS)
   @ApiOperation({

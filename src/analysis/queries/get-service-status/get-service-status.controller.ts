@@ -9,13 +9,13 @@ import { GetServiceStatusQuery } from './get-service-status.query';
 import { SERVICE_STATUS_CACHE } from './service-status-cache';
 import { ServiceStatusDto } from './service-status.dto';
 
-@ThrottleAs('poll')
 @ApiTags('service')
 @Controller('status')
 export class GetServiceStatusController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
+  @ThrottleAs('poll')
   @UseInterceptors(TieredCacheInterceptor)
   // One key whatever the query string: the URL would let any client miss the cache at will.
   @CacheKey(SERVICE_STATUS_CACHE.key)
