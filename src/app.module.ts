@@ -4,16 +4,13 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AnalysisHttpModule } from './analysis/analysis-http.module';
 import { AnalysisModule } from './analysis/analysis.module';
 import { BatchProcessorModule } from './batching/batch-processor.module';
-import { AppConfig } from './config/app-config';
+import { AppConfig, runsWorker, servesHttp } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { bullQueueOptions } from './redis/bull-options';
 import { RedisModule } from './redis/redis.module';
 import { ThrottlingModule } from './throttling/throttling.module';
-
-export const servesHttp = (config: AppConfig) => config.role !== 'worker';
-const runsWorker = (config: AppConfig) => config.role !== 'api';
 
 /** One codebase, three roles: the modules loaded follow APP_ROLE. */
 @Module({})

@@ -85,7 +85,10 @@ describe('ErrorResponseFilter counting refusals against the client\'s limit', ()
     reply.status.mockReturnValue(reply);
     reply.header.mockReturnValue(reply);
   });
-  afterEach(() => jest.resetAllMocks());
+  afterEach(() => {
+    jest.resetAllMocks();
+    jest.restoreAllMocks();
+  });
 
   it('answers the refusal once it is counted', async () => {
     const count = jest.fn<ReturnType<RefusalCounter>, Parameters<RefusalCounter>>().mockResolvedValue(undefined);
@@ -105,9 +108,24 @@ describe('ErrorResponseFilter counting refusals against the client\'s limit', ()
     expect(reply.send).toHaveBeenCalledWith({ statusCode: 429, error: 'Too Many Requests', message: 'too many requests from this client' });
   });
 
-  it('answers the refusal when the count cannot be made', async () => {
+  it('answers the refusal when Redis cannot count it, reporting the outage', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     new ErrorResponseFilter(100_000, () => Promise.reject(new Error('Connection is closed.'))).catch(malformed, host);
     await settled();
+    expect(reply.status).toHaveBeenCalledWith(400);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Redis is unavailable'));
+  });
+
+  it('answers the refusal when counting fails otherwise, and logs why', async () => {
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    new ErrorResponseFilter(100_000, () => Promise.reject(new TypeError('a bug'))).catch(malformed, host);
+    await settled();
+    expect(reply.status).toHaveBeenCalledWith(400);
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('Could not count a refused request'));
+  });
+
+  it('answers at once when there is nothing to count', () => {
+    new ErrorResponseFilter(100_000, () => undefined).catch(malformed, host);
     expect(reply.status).toHaveBeenCalledWith(400);
   });
 

@@ -27,10 +27,11 @@ function isAbortedByClient(exception: unknown): boolean {
 }
 
 /**
- * Counts a request refused with a 4xx against its client's limit, when no guard has counted it yet;
- * rejects with the HttpException to answer instead (a 429) when the client is over its limit.
+ * Counts a request refused with a 4xx against its client's limit, when no guard has counted it yet: the
+ * promise rejects with the HttpException to answer instead (a 429) when the client is over its limit.
+ * Undefined when there is nothing to count.
  */
-export type RefusalCounter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+export type RefusalCounter = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | undefined;
 
 /** Every error leaves in one shape, `{statusCode, error, message}`; internals stay in the log. */
 @Catch()
@@ -48,7 +49,8 @@ export class ErrorResponseFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     if (exception instanceof HttpException) {
-      if (this.countRefusal && exception.getStatus() < 500) void this.answerAfter(this.countRefusal(http.getRequest<FastifyRequest>(), reply), exception, reply);
+      const counting = exception.getStatus() < 500 ? this.countRefusal?.(http.getRequest<FastifyRequest>(), reply) : undefined;
+      if (counting) void this.answerAfter(counting, exception, reply);
       else this.answer(exception, reply);
       return;
     }
@@ -76,10 +78,15 @@ export class ErrorResponseFilter implements ExceptionFilter {
   }
 
   /** A 429 comes instead when counting finds the client over its limit; when the count cannot be made, the refusal stands. */
-  private async answerAfter(counting: Promise<void>, exception: HttpException, reply: FastifyReply): Promise<void> {
+  private async answerAfter(counting: Promise<unknown>, exception: HttpException, reply: FastifyReply): Promise<void> {
     const answer = await counting.then(
       () => exception,
-      (overLimit: unknown) => (overLimit instanceof HttpException ? overLimit : exception),
+      (failure: unknown) => {
+        if (failure instanceof HttpException) return failure;
+        if (isRedisUnavailable(failure)) this.reportOutage(failure as Error);
+        else this.logger.error(`Could not count a refused request against its client's limit: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
+        return exception;
+      },
     );
     this.answer(answer, reply);
   }

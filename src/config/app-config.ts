@@ -41,6 +41,10 @@ export interface AppConfig {
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
+/** Whether a process of this role answers HTTP, and whether it runs the batch worker. */
+export const servesHttp = (config: AppConfig) => config.role !== 'worker';
+export const runsWorker = (config: AppConfig) => config.role !== 'api';
+
 /** Thrown when the environment is invalid; its message is one line naming the variable and what is wrong. */
 export class ConfigError extends Error {}
 

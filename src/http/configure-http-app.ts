@@ -1,8 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseFilter } from '../common/error-response.filter';
-import { servesHttp } from '../app.module';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, servesHttp } from '../config/app-config';
 import { ClientThrottlerGuard } from '../throttling/client-throttler.guard';
 import { registerBodyParsers } from './body-parsers';
 
@@ -13,7 +12,7 @@ import { registerBodyParsers } from './body-parsers';
 export function configureHttpApp(app: NestFastifyApplication, config: AppConfig): void {
   // A worker's app (as the tests start one) has no throttled route, and no throttler.
   const throttler = servesHttp(config) ? app.get(ClientThrottlerGuard) : undefined;
-  app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars, throttler && ((request, reply) => throttler.countRefused(request, reply))));
+  app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars, throttler?.countRefused.bind(throttler)));
   registerBodyParsers(app.getHttpAdapter().getInstance(), config.upload.maxBytes);
 
   const document = SwaggerModule.createDocument(

@@ -52,13 +52,14 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
 
   /**
    * Counts a request that Fastify refused before any guard ran (its body malformed, too large or of another
-   * type) as the guard would have on its route, and rejects with the 429 to answer instead when its client is
-   * over the limit. A request on a route without a throttle kind, or counted already, is left alone.
+   * type) as the guard would have on its route; the promise rejects with the 429 to answer instead when its
+   * client is over the limit. Undefined, at once, for a request counted already or on a route without a
+   * throttle kind.
    */
-  async countRefused(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  countRefused(request: FastifyRequest, reply: FastifyReply): Promise<unknown> | undefined {
+    if (this.counted.has(request)) return undefined;
     const route = throttledRouteOf(request);
-    if (!route || this.counted.has(request)) return;
-    await this.canActivate(new ExecutionContextHost([request, reply], route.classRef, route.handler));
+    return route && this.canActivate(new ExecutionContextHost([request, reply], route.classRef, route.handler));
   }
 
   protected override async handleRequest(throttled: ThrottlerRequest): Promise<boolean> {

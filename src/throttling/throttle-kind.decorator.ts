@@ -24,6 +24,7 @@ export const ThrottleAs =
   (target, key, descriptor) => {
     const route: ThrottledRoute = { classRef: target.constructor as Type<unknown>, handler: descriptor.value as Function };
     SetMetadata(THROTTLE_KIND, kind)(target, key, descriptor);
+    // RouteConfig replaces a route's whole config: a throttled route takes no @RouteConfig of its own.
     RouteConfig({ [THROTTLED_ROUTE]: route })(target, key, descriptor);
   };
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadAppConfig } from '../../src/config/app-config';
 import { request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
 import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
@@ -20,18 +21,19 @@ describe('throttling across API processes', () => {
       body: JSON.stringify({ abstract: sampleAbstract(Math.floor(Math.random() * 1e9)) }),
     });
 
+  const settings = (port: number) => ({
+    APP_ROLE: 'api',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    REDIS_URL: redisUrlForDatabase(DATABASE),
+    THROTTLE_LIMIT: '10',
+    THROTTLE_STATUS_LIMIT: '15',
+    THROTTLE_TTL: '60',
+    API_KEYS: API_KEY,
+  });
+
   beforeAll(async () => {
     await emptyDatabase(DATABASE);
-    const settings = (port: number) => ({
-      APP_ROLE: 'api',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: redisUrlForDatabase(DATABASE),
-      THROTTLE_LIMIT: '10',
-      THROTTLE_STATUS_LIMIT: '15',
-      THROTTLE_TTL: '60',
-      API_KEYS: API_KEY,
-    });
     processes = [...PORTS.map((port) => spawnMain(settings(port))), spawnMain({ ...settings(BEHIND_PROXY_PORT), TRUST_PROXY: '1' })];
     await Promise.all(processes.map((service) => waitForOutput(service, /Listening on/)));
   });
@@ -105,7 +107,8 @@ describe('throttling across API processes', () => {
     for (let n = 0; n < 4; n += 1) refusals.push(await post('application/json', '{"text": '));
     for (let n = 0; n < 3; n += 1) refusals.push(await post('text/plain', 'a paper as plain text'));
     for (let n = 0; n < 2; n += 1) refusals.push(await post('application/json', JSON.stringify({ text: 5 })));
-    refusals.push(await post('application/json', JSON.stringify({ text: 'x'.repeat(3_000_000) })));
+    const { bodyLimitBytes } = loadAppConfig(settings(BEHIND_PROXY_PORT)).http;
+    refusals.push(await post('application/json', JSON.stringify({ text: 'x'.repeat(bodyLimitBytes) })));
     expect(refusals.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 415, 415, 415, 400, 400, 413]);
     expect(refusals.map((answer) => answer.headers.get('x-ratelimit-remaining'))).toEqual(['9', '8', '7', '6', '5', '4', '3', '2', '1', '0']);
     expect(refusals[0].body.message).toMatch(/not valid JSON/);
