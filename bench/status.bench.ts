@@ -105,6 +105,9 @@ function pacedReport(paced: LoadClient, rate: number, connections: number, warmu
     ),
     ...(runs.length > 1 ? [row('median', of, `| ${of((f) => f.errors)} | ${of((f) => f.timeouts)} | |`)] : []),
     '',
+    'p99 ms of the requests sent in each second of the run, from its first (the opening, then the settled seconds; the last second is partial):',
+    ...runs.map(({ round, figures }) => `- round ${round}: ${(figures.p99BySecond ?? []).map((p99) => fmt(p99)).join(', ')}`),
+    '',
     late.length === 0
       ? `After the warm-up, in every round no answer took longer than the ${fmt(intervalMs)} ms between a connection's requests, none was lost or timed out, and the answers kept within 1% of the offered rate: ` +
         'no request waited behind a slower one on its connection. (A delay in h2load\'s own sending would not show in the latencies.)'
@@ -242,7 +245,7 @@ async function main(): Promise<void> {
           load_client: { name: paced.name, version: paced.version, threads: paced.threads },
           offered_per_s: pacedRate,
           warmup_s: pacedWarmup,
-          runs: pacedRuns.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run), settled_latency_ms: run.figures.settled ?? null })),
+          runs: pacedRuns.map((run) => ({ round: run.round, connections: run.connections, ...runJson(run), settled_latency_ms: run.figures.settled ?? null, p99_ms_by_second: (run.figures.p99BySecond ?? []).map((p99) => round(p99)) })),
         }
       : null,
   };

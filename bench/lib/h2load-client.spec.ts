@@ -32,6 +32,14 @@ describe('pacedFigures', () => {
     expect(figures.settled).toEqual({ afterSeconds: 3, p50: 20, p90: 20, p99: 20, max: 20 });
   });
 
+  it('gives the p99 of the requests sent in each second of the run, NaN for a second without any', () => {
+    // Second 0: latencies 1 … 10 ms; second 1: nothing; second 2: one answer of 40 ms.
+    let log = '';
+    for (let n = 0; n < 10; n += 1) log += line(n * 100, 200, n + 1);
+    log += line(2_500, 200, 40);
+    expect(pacedFigures(log, { intervalMs: 1_000, warmupMs: 0 }, 0, 0).p99BySecond).toEqual([10, Number.NaN, 40]);
+  });
+
   it('leaves requests lost with their connection out of the answers and latencies', () => {
     const log = line(0, 200, 5) + line(100, -1, 900) + line(200, 200, 7);
     const figures = pacedFigures(log, { intervalMs: 1_000, warmupMs: 0 }, 1, 0);

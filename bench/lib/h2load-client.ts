@@ -169,10 +169,18 @@ export function pacedFigures(requestLog: string, timing: { intervalMs: number; w
     answersPerSecond: perSecond(steady.length),
     ...latenciesOf(answers),
     settled: { afterSeconds: warmupMs / 1000, ...latenciesOf(answers.filter(({ startMs }) => startMs >= first + warmupMs)) },
+    p99BySecond: p99BySecond(answers, first),
     statusCodes,
     errors,
     timeouts,
   };
+}
+
+/** The p99 latency of the answers to the requests sent in each whole second from `first` (NaN for a second without any). */
+function p99BySecond(answers: ReadonlyArray<{ startMs: number; latencyMs: number }>, first: number): number[] {
+  const bySecond: number[][] = [];
+  for (const { startMs, latencyMs } of answers) (bySecond[Math.floor((startMs - first) / 1000)] ??= []).push(latencyMs);
+  return Array.from(bySecond, (latencies = []) => percentile(latencies, 99));
 }
 
 function latenciesOf(answers: ReadonlyArray<{ latencyMs: number }>): Latencies {

@@ -30,6 +30,8 @@ export interface LoadFigures extends Latencies {
   timeouts: number;
   /** A paced run's latencies of the requests sent after its first `afterSeconds`, once its connections have opened. */
   settled?: Latencies & { afterSeconds: number };
+  /** A paced run's p99 of the requests sent in each second of it, from its first request: how long its opening took to clear. */
+  p99BySecond?: number[];
 }
 
 /** The request ids of 202 answers the analyze workload collected, 16 bytes each (the UUID without its dashes). */
