@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isRedisUnavailable } from '../redis/redis-connection';
 import { ErrorResponseDto } from './error-response.dto';
@@ -26,13 +26,6 @@ function isAbortedByClient(exception: unknown): boolean {
   return code === 'ECONNRESET' && message === 'aborted';
 }
 
-/**
- * Counts a request refused with a 4xx against its client's limit, when no guard has counted it yet: the
- * promise rejects with the HttpException to answer instead (a 429) when the client is over its limit.
- * Undefined when there is nothing to count.
- */
-export type RefusalCounter = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | undefined;
-
 /** Every error leaves in one shape, `{statusCode, error, message}`; internals stay in the log. */
 @Catch()
 export class ErrorResponseFilter implements ExceptionFilter {
@@ -40,18 +33,13 @@ export class ErrorResponseFilter implements ExceptionFilter {
   private outageReportedAt = -Infinity;
   private outageAnswersUnreported = 0;
 
-  constructor(
-    private readonly maxTextChars: number,
-    private readonly countRefusal?: RefusalCounter,
-  ) {}
+  constructor(private readonly maxTextChars: number) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     if (exception instanceof HttpException) {
-      const counting = exception.getStatus() < 500 ? this.countRefusal?.(http.getRequest<FastifyRequest>(), reply) : undefined;
-      if (counting) void this.answerAfter(counting, exception, reply);
-      else this.answer(exception, reply);
+      this.answer(exception, reply);
       return;
     }
     if (isRedisUnavailable(exception)) {
@@ -75,20 +63,6 @@ export class ErrorResponseFilter implements ExceptionFilter {
     const status = exception.getStatus();
     if (exception instanceof ServiceBusyException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
     void reply.status(status).send(errorBody(status, this.explain(exception)));
-  }
-
-  /** A 429 comes instead when counting finds the client over its limit; when the count cannot be made, the refusal stands. */
-  private async answerAfter(counting: Promise<unknown>, exception: HttpException, reply: FastifyReply): Promise<void> {
-    const answer = await counting.then(
-      () => exception,
-      (failure: unknown) => {
-        if (failure instanceof HttpException) return failure;
-        if (isRedisUnavailable(failure)) this.reportOutage(failure as Error);
-        else this.logger.error(`Could not count a refused request against its client's limit: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
-        return exception;
-      },
-    );
-    this.answer(answer, reply);
   }
 
   private reportOutage(error: Error): void {

@@ -6,14 +6,22 @@ import { ClientThrottlerGuard } from '../throttling/client-throttler.guard';
 import { registerBodyParsers } from './body-parsers';
 
 /**
- * Body parsing, error shape and API docs: what every API process (and the e2e tests) sets on the app,
- * which must be created with `bodyParser: false` so the parsers here are the only ones.
+ * Throttling before the body, body parsing, error shape and API docs: what every API process (and the e2e
+ * tests) sets on the app, which must be created with `bodyParser: false` so the parsers here are the only ones.
  */
 export function configureHttpApp(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
   // A worker's app (as the tests start one) has no throttled route, and no throttler.
-  const throttler = servesHttp(config) ? app.get(ClientThrottlerGuard) : undefined;
-  app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars, throttler?.countRefused.bind(throttler)));
-  registerBodyParsers(app.getHttpAdapter().getInstance(), config.upload.maxBytes);
+  if (servesHttp(config)) {
+    const throttler = app.get(ClientThrottlerGuard);
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const counting = throttler.countOnArrival(request, reply);
+      if (counting) counting.then(() => done(), (error: Error) => done(error));
+      else done();
+    });
+  }
+  app.useGlobalFilters(new ErrorResponseFilter(config.http.maxTextChars));
+  registerBodyParsers(fastify, config.upload.maxBytes);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -51,13 +51,13 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
   }
 
   /**
-   * Counts a request that Fastify refused before any guard ran (its body malformed, too large or of another
-   * type) as the guard would have on its route; the promise rejects with the 429 to answer instead when its
-   * client is over the limit. Undefined, at once, for a request counted already or on a route without a
-   * throttle kind.
+   * Counts a request on a throttled route as soon as its headers are read, before Fastify reads its body:
+   * a client over its limit is refused without its body being parsed, and a body Fastify then refuses
+   * (malformed, too large, of another type) has counted like any other. The promise rejects with the 429
+   * when the client is over the limit; undefined, at once, on a route without a throttle kind. Nest runs this
+   * guard again on the route, where a request counted here is let through.
    */
-  countRefused(request: FastifyRequest, reply: FastifyReply): Promise<unknown> | undefined {
-    if (this.counted.has(request)) return undefined;
+  countOnArrival(request: FastifyRequest, reply: FastifyReply): Promise<unknown> | undefined {
     const route = throttledRouteOf(request);
     return route && this.canActivate(new ExecutionContextHost([request, reply], route.classRef, route.handler));
   }
@@ -68,7 +68,7 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return throttleKindOf(context) === undefined || super.shouldSkip(context);
+    return throttleKindOf(context) === undefined || this.counted.has(this.getRequestResponse(context).req) || super.shouldSkip(context);
   }
 
   protected override async getTracker(request: Record<string, any>): Promise<string> {

@@ -16,8 +16,7 @@ export interface ThrottledRoute {
 
 /**
  * Counts a route's requests against the limit of `kind`. The route's Fastify config also names its handler,
- * so that a request Fastify refuses before any guard runs (a body malformed, too large or of another type)
- * can still be counted against it.
+ * so that a request can be counted as soon as its headers arrive, before Fastify reads its body.
  */
 export const ThrottleAs =
   (kind: ThrottleKind): MethodDecorator =>

@@ -31,7 +31,7 @@ function tooManyRequests(config: AppConfig) {
       }),
     }),
   ],
-  // One instance, also reached by the error filter, to count requests refused before the guards ran.
+  // One instance, also run by the hook that counts a request before its body is read.
   providers: [ClientThrottlerGuard, { provide: APP_GUARD, useExisting: ClientThrottlerGuard }],
   exports: [ClientThrottlerGuard],
 })

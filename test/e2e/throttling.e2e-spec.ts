@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadAppConfig } from '../../src/config/app-config';
+import { HalfSentRequest } from '../support/half-sent-request';
 import { request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
 import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
@@ -99,7 +100,7 @@ describe('throttling across API processes', () => {
     expect((await fromPort('[2001:db8:9:9::1]:40001')).status).toBe(202);
   });
 
-  it('counts submissions Fastify refuses before any guard runs (malformed, of another type, too large), and refuses them 429 once over', async () => {
+  it('counts submissions whose bodies Fastify refuses (malformed, of another type, too large), and refuses them 429 once over', async () => {
     const client = { 'x-forwarded-for': '192.0.2.91' };
     const post = (contentType: string, body: string) =>
       request(behindProxy, '/analyze', { method: 'POST', headers: { 'content-type': contentType, ...client }, body });
@@ -120,6 +121,16 @@ describe('throttling across API processes', () => {
     expect(Number(malformed.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(malformed.headers.get('x-ratelimit-remaining')).toBe('0');
     expect(malformed.body.message).toBe('too many requests from this client: at most 10 per 60 s; try again after the seconds in Retry-After');
+  });
+
+  it('refuses a client over its limit before reading its body', async () => {
+    // The first test spent this address's budget on these processes; the rest of this body is never sent.
+    const halfSent = new HalfSentRequest(PORTS[1], JSON.stringify({ abstract: sampleAbstract(7) }));
+    await halfSent.sendFirstHalf();
+    const answer = await halfSent.answered();
+    expect(answer).toMatch(/^HTTP\/1\.1 429 /);
+    expect(answer).toMatch(/\r\nretry-after: [1-9]\d*\r\n/i);
+    expect(answer).toMatch(/\r\nx-ratelimit-remaining: 0\r\n/i);
   });
 
   it('counts a request refused after the guard has counted it once, not twice', async () => {

@@ -42,6 +42,11 @@ export class HalfSentRequest {
   /** Sends the rest and answers the server's whole answer (status line, headers and body). */
   finish(): Promise<string> {
     this.socket.write(this.body.slice(this.body.length >> 1));
+    return this.answered();
+  }
+
+  /** The server's whole answer, however much of the body it was sent. */
+  answered(): Promise<string> {
     return this.answer;
   }
 }
