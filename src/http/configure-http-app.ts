@@ -16,7 +16,8 @@ export function configureHttpApp(app: NestFastifyApplication, config: AppConfig)
     const throttler = app.get(ClientThrottlerGuard);
     fastify.addHook('onRequest', (request, reply, done) => {
       const counting = throttler.countOnArrival(request, reply);
-      if (counting) counting.then(() => done(), (error: Error) => done(error));
+      // done() with no error would let the request through: the guard's rejections are errors, but make sure.
+      if (counting) counting.then(() => done(), (error: unknown) => done(error instanceof Error ? error : new Error(`throttle count failed: ${String(error)}`)));
       else done();
     });
   }

@@ -27,7 +27,7 @@ export const ThrottleAs =
     RouteConfig({ [THROTTLED_ROUTE]: route })(target, key, descriptor);
   };
 
-/** Each handler's kind, read from its metadata once: the throttler asks three times a request. */
+/** Each handler's kind, read from its metadata once: the throttler asks four times a request. */
 const kindByHandler = new WeakMap<Function, ThrottleKind | undefined>();
 
 export function throttleKindOf(context: ExecutionContext): ThrottleKind | undefined {

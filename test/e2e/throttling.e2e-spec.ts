@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAppConfig } from '../../src/config/app-config';
 import { HalfSentRequest } from '../support/half-sent-request';
 import { request } from '../support/http-client';
@@ -124,10 +125,13 @@ describe('throttling across API processes', () => {
   });
 
   it('refuses a client over its limit before reading its body', async () => {
-    // The first test spent this address's budget on these processes; the rest of this body is never sent.
-    const halfSent = new HalfSentRequest(PORTS[1], JSON.stringify({ abstract: sampleAbstract(7) }));
+    const client = { 'x-forwarded-for': '192.0.2.93' };
+    for (let n = 0; n < 10; n += 1) expect((await submit(behindProxy, client)).status).toBe(202);
+    // The rest of this body is never sent: only a refusal made before reading it can come back.
+    const halfSent = new HalfSentRequest(BEHIND_PROXY_PORT, JSON.stringify({ abstract: sampleAbstract(7) }), client);
     await halfSent.sendFirstHalf();
-    const answer = await halfSent.answered();
+    const answer = await Promise.race([halfSent.answered(), sleep(5_000).then(() => 'no answer within 5 s')]);
+    halfSent.abandon();
     expect(answer).toMatch(/^HTTP\/1\.1 429 /);
     expect(answer).toMatch(/\r\nretry-after: [1-9]\d*\r\n/i);
     expect(answer).toMatch(/\r\nx-ratelimit-remaining: 0\r\n/i);

@@ -10,9 +10,11 @@ export class HalfSentRequest {
   constructor(
     port: number,
     private readonly body: string,
+    headers: Record<string, string> = {},
   ) {
     this.socket = connect({ host: '127.0.0.1', port });
-    this.head = `POST /analyze HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    this.head = `POST /analyze HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n${extra.join('')}content-length: ${Buffer.byteLength(body)}\r\n\r\n`;
     let received = '';
     this.answer = new Promise((resolve, reject) => {
       this.socket.on('data', (chunk) => {
