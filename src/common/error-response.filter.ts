@@ -36,10 +36,11 @@ export class ErrorResponseFilter implements ExceptionFilter {
   constructor(private readonly maxTextChars: number) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof HttpException) {
-      this.answer(exception, reply);
+      const status = exception.getStatus();
+      if (exception instanceof ServiceBusyException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
+      void reply.status(status).send(errorBody(status, this.explain(exception)));
       return;
     }
     if (isRedisUnavailable(exception)) {
@@ -57,12 +58,6 @@ export class ErrorResponseFilter implements ExceptionFilter {
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send(errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'An internal error occurred; it was logged. Try again later.'));
-  }
-
-  private answer(exception: HttpException, reply: FastifyReply): void {
-    const status = exception.getStatus();
-    if (exception instanceof ServiceBusyException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
-    void reply.status(status).send(errorBody(status, this.explain(exception)));
   }
 
   private reportOutage(error: Error): void {
