@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
 import { ConnectionShare, supervisorChannel } from './connection-share';
+import { DeferredContinue } from './deferred-continue';
 import { answerFrameworkError, MAX_PATH_SEGMENT_CHARS } from './framework-errors';
 import { PausedConnections } from './paused-connections';
 import { RequestAdmission } from './request-admission';
@@ -44,6 +45,7 @@ const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   let admission: RequestAdmission | undefined;
   let connectionShare: ConnectionShare | undefined;
+  const deferredContinue = new DeferredContinue();
   const adapter = new FastifyAdapter({
     serverFactory: (handler: FastifyServerFactoryHandler) => {
       const places = config.http.maxConcurrentRequests;
@@ -52,6 +54,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       });
       connectionShare = new ConnectionShare(admission.handle, supervisorChannel());
       const server = createServer(connectionShare.handle);
+      deferredContinue.listen(server, connectionShare.handle);
       connectionShare.watch(server);
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.headersTimeout = HEADERS_TIMEOUT_MS;
@@ -73,6 +76,11 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   adapter
     .getInstance()
     .setReplySerializer(serializeReply)
+    // After every onRequest hook, before the body is read.
+    .addHook('preParsing', (request, reply, payload, done) => {
+      deferredContinue.askForBody(reply.raw);
+      done(null, payload);
+    })
     .addHook('preClose', async () => {
       // A process that stops accepting is no longer part of the even share.
       connectionShare?.close();

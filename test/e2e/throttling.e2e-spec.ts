@@ -12,6 +12,18 @@ const PORTS = [18611, 18612];
 const BEHIND_PROXY_PORT = 18613;
 const API_KEY = 'team-key-1';
 
+/**
+ * The answer to a request the service was not sent all of, which must be a 429 naming when to come back:
+ * the rest of the body never comes, so only a refusal made before reading it can come back.
+ */
+async function refusalWithoutTheBody(request: HalfSentRequest): Promise<string> {
+  const answer = await Promise.race([request.answered(), sleep(5_000).then(() => 'no answer within 5 s')]);
+  request.abandon();
+  expect(answer).toMatch(/^HTTP\/1\.1 429 /);
+  expect(answer).toMatch(/\r\nretry-after: [1-9]\d*\r\n/i);
+  return answer;
+}
+
 /** Two API processes of `node dist/main.js` sharing one Redis: a client's limit is one limit. */
 describe('throttling across API processes', () => {
   let processes: ServiceProcess[] = [];
@@ -127,14 +139,24 @@ describe('throttling across API processes', () => {
   it('refuses a client over its limit before reading its body', async () => {
     const client = { 'x-forwarded-for': '192.0.2.93' };
     for (let n = 0; n < 10; n += 1) expect((await submit(behindProxy, client)).status).toBe(202);
-    // The rest of this body is never sent: only a refusal made before reading it can come back.
     const halfSent = new HalfSentRequest(BEHIND_PROXY_PORT, JSON.stringify({ abstract: sampleAbstract(7) }), client);
     await halfSent.sendFirstHalf();
-    const answer = await Promise.race([halfSent.answered(), sleep(5_000).then(() => 'no answer within 5 s')]);
-    halfSent.abandon();
-    expect(answer).toMatch(/^HTTP\/1\.1 429 /);
-    expect(answer).toMatch(/\r\nretry-after: [1-9]\d*\r\n/i);
-    expect(answer).toMatch(/\r\nx-ratelimit-remaining: 0\r\n/i);
+    expect(await refusalWithoutTheBody(halfSent)).toMatch(/\r\nx-ratelimit-remaining: 0\r\n/i);
+  });
+
+  it('asks a client expecting 100 Continue for its body once its request is counted, and never when it is over its limit', async () => {
+    const client = { 'x-forwarded-for': '192.0.2.94' };
+    const expecting = { ...client, expect: '100-continue' };
+    for (let n = 0; n < 9; n += 1) expect((await submit(behindProxy, client)).status).toBe(202);
+    const last = new HalfSentRequest(BEHIND_PROXY_PORT, JSON.stringify({ abstract: sampleAbstract(8) }), expecting);
+    await last.sendHead();
+    expect(await last.firstStatusLine()).toBe('HTTP/1.1 100 Continue');
+    expect(await last.finish()).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202 /);
+
+    const over = new HalfSentRequest(BEHIND_PROXY_PORT, JSON.stringify({ abstract: sampleAbstract(9) }), expecting);
+    await over.sendHead();
+    // The body was never asked for: the connection cannot carry another request.
+    expect(await refusalWithoutTheBody(over)).toMatch(/\r\nconnection: close\r\n/i);
   });
 
   it('counts a request refused after the guard has counted it once, not twice', async () => {
