@@ -1,29 +1,11 @@
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
+import { HalfSentRequest } from '../../test/support/half-sent-request';
 import { DeferredContinue } from './deferred-continue';
 
 const BODY = 'a body of twenty-six bytes';
-
-/**
- * Sends a POST; one expecting 100 Continue sends its head, and its body once the server has sent anything.
- * Answers all the server sent.
- */
-async function exchange(port: number, expectsContinue: boolean): Promise<string> {
-  const socket = connect({ host: '127.0.0.1', port });
-  await once(socket, 'connect');
-  const head = `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${BODY.length}\r\n${expectsContinue ? 'expect: 100-continue\r\n' : ''}\r\n`;
-  socket.write(expectsContinue ? head : head + BODY);
-  let received = '';
-  socket.on('data', (chunk) => {
-    if (expectsContinue && received === '') socket.write(BODY);
-    received += chunk;
-    if (/\r\n\r\n(?:ok|refused) \d+$/.test(received)) socket.end();
-  });
-  await once(socket, 'close');
-  return received;
-}
+const EXPECTING_CONTINUE = { expect: '100-continue' };
 
 describe('DeferredContinue', () => {
   let server: Server;
@@ -54,21 +36,28 @@ describe('DeferredContinue', () => {
 
   it('sends 100 Continue when asked, and then reads the body', async () => {
     asks = true;
-    const received = await exchange(port, true);
+    const request = new HalfSentRequest(port, BODY, EXPECTING_CONTINUE);
+    await request.sendHead();
+    await request.firstStatusLine();
+    const received = await request.finish();
     expect(received).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
     expect(received).toMatch(/ok 26$/);
   });
 
   it('sends no 100 Continue to a request answered before it asks, and closes its connection', async () => {
     asks = false;
-    const received = await exchange(port, true);
+    const request = new HalfSentRequest(port, BODY, EXPECTING_CONTINUE);
+    await request.sendHead();
+    const received = await request.answered();
     expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(received).toMatch(/\r\nconnection: close\r\n/i);
   });
 
   it('sends nothing more to a request that expected no 100 Continue', async () => {
     asks = true;
-    const received = await exchange(port, false);
+    const request = new HalfSentRequest(port, BODY);
+    await request.sendFirstHalf();
+    const received = await request.finish();
     expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(received).toMatch(/ok 26$/);
   });
