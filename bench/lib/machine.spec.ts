@@ -1,4 +1,4 @@
-import { calibrationMicroseconds, cpuIdentity } from './machine';
+import { calibrationMicroseconds, cpuIdentity, systemCallMicroseconds } from './machine';
 
 describe('the machine the report names', () => {
   it("reads the first CPU's family, model and stepping from /proc/cpuinfo", () => {
@@ -26,6 +26,13 @@ describe('the machine the report names', () => {
     const microseconds = calibrationMicroseconds();
     // A JSON round trip and a hash of 800 characters take a few microseconds on any current core, never a millisecond.
     expect(microseconds).toBeGreaterThan(0.1);
+    expect(microseconds).toBeLessThan(1000);
+  });
+
+  it('times a system call in microseconds a write', () => {
+    const microseconds = systemCallMicroseconds();
+    // A one-byte write to /dev/null costs tens of nanoseconds to a few microseconds, never a millisecond.
+    expect(microseconds).toBeGreaterThan(0.01);
     expect(microseconds).toBeLessThan(1000);
   });
 });
