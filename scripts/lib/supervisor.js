@@ -90,15 +90,21 @@ class Supervisor {
       // A process that failed to spawn (EAGAIN, EMFILE) reports this error and never exits. Any other error
       // is a message that could not be sent; the process's exit, if it is dying, comes on its own.
       if (child.process.pid !== undefined) return this.say(`${role} process ${child.process.pid}: ${error.message}`);
+      this.forget(child);
       this.replace(role, slot, 0, `could not start a ${role} process (${error.message})`);
     });
     child.once('exit', (code, signal) => {
-      this.children.delete(child);
-      this.connectionShares.forget(child);
+      this.forget(child);
       const what = `${role} process ${child.process.pid} exited (${signal ?? `code ${code}`})`;
       if (this.stopping && !endedAsTold(code, signal)) this.say(`${what} while stopping`);
       this.replace(role, slot, Date.now() - startedAt, what);
     });
+  }
+
+  /** A process gone, or never started: nothing is to be sent to it, nor waited for when stopping. */
+  forget(child) {
+    this.children.delete(child);
+    this.connectionShares.forget(child);
   }
 
   /** Starts another process in `slot`, after a pause that grows while its processes keep dying young. */

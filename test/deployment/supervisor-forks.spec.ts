@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 const { Supervisor } = require('../../scripts/lib/supervisor');
 
 /** A cluster worker whose process never spawned: no pid, and an error instead of an exit. */
-const unspawned = () => Object.assign(new EventEmitter(), { process: { pid: undefined } }) as unknown as Worker;
+const unspawned = () => Object.assign(new EventEmitter(), { process: { pid: undefined, kill: () => false } }) as unknown as Worker;
 
 describe('the supervisor when a process cannot be started', () => {
   let forks: Worker[];
@@ -37,6 +37,21 @@ describe('the supervisor when a process cannot be started', () => {
     jest.advanceTimersByTime(250);
     expect(forks).toHaveLength(3);
     expect(said).toContain('could not start a worker process (spawn EAGAIN); starting another in 250 ms');
+  });
+
+  it('stops at once after a spawn error, waiting for no process that never started', async () => {
+    jest.spyOn(cluster, 'fork').mockImplementation(() => {
+      forks.push(unspawned());
+      return forks[forks.length - 1];
+    });
+    const supervisor = supervise();
+    supervisor.start();
+    forks[0].emit('error', new Error('spawn EAGAIN'));
+    const stopped = supervisor.stop();
+    // Nothing is left to end: the stop resolves without the grace period's timer.
+    await expect(stopped).resolves.toBe(true);
+    jest.advanceTimersByTime(250);
+    expect(forks).toHaveLength(1);
   });
 
   it('tries again when the fork throws', () => {
