@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ConfigError, loadAppConfig } from './app-config';
 
 describe('loadAppConfig', () => {
@@ -35,6 +36,17 @@ describe('loadAppConfig', () => {
     [{ LLM_PROVIDER: 'groq' }, 'GROQ_API_KEY is required when LLM_PROVIDER=groq (or unset LLM_PROVIDER to use the offline analyser)'],
   ])('stops on %j with one line naming the variable', (environment, message) => {
     expect(() => loadAppConfig(environment)).toThrow(new ConfigError(message));
+  });
+
+  it('runs one API process per core by default, up to the 256 it accepts', () => {
+    const cores = jest.spyOn(os, 'availableParallelism').mockReturnValue(2);
+    try {
+      expect(loadAppConfig({}).processes).toEqual({ api: 2, workers: 1 });
+      cores.mockReturnValue(384);
+      expect(loadAppConfig({}).processes).toEqual({ api: 256, workers: 1 });
+    } finally {
+      cores.mockRestore();
+    }
   });
 
   it('treats an empty value as unset', () => {

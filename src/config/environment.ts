@@ -9,6 +9,8 @@ const toTrimmedOrUndefined = ({ value }: { value: unknown }) =>
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
+const MAX_PROCESSES_PER_ROLE = 256;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -23,12 +25,12 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   PORT = 8000;
 
-  /** API processes `npm start` runs, sharing PORT. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(256)
-  WEB_CONCURRENCY = availableParallelism();
+  /** API processes `npm start` runs, sharing PORT: one per core by default, however many cores. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PROCESSES_PER_ROLE)
+  WEB_CONCURRENCY = Math.min(availableParallelism(), MAX_PROCESSES_PER_ROLE);
 
   /** Worker processes `npm start` runs. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(256)
+  @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PROCESSES_PER_ROLE)
   WORKER_CONCURRENCY = 1;
 
   @Transform(toTrimmedOrUndefined) @IsString()
