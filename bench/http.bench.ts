@@ -15,8 +15,9 @@
  * - Target A: the baseline, one process. Target B: `node scripts/start.js` (npm start: WEB_CONCURRENCY api
  *   processes on one port + WORKER_CONCURRENCY workers) with LLM_PROVIDER=offline and the service's limits
  *   raised out of the way. Both against Redis database 14, flushed before each target.
- * - Afterwards every request_id the service answered 202 is looked up in its read model (rpa:request:<id>);
- *   with --drain the run waits for the queue to empty and reports the analysis rate.
+ * - Afterwards every request_id the service answered 202 is looked up in its read model (rpa:request:<id>),
+ *   and each still queued in the queue's unfinished jobs; with --drain the run waits for the queue to empty and
+ *   reports the analysis rate.
  * - The load client (`--client`): wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon,
  *   in this process (`--workers 0`, the default) or in N worker threads (`--workers N`). wrk takes a fraction
  *   of the CPU autocannon does from the server under test.
@@ -35,6 +36,7 @@ import { CpuShare, backgroundLoad, describeCpu, serverCores } from './lib/cpu';
 import { ensureFdLimit } from './lib/fd-limit';
 import { CollectedIds, LOAD_CLIENT_OPTIONS, LoadFigures, chooseClient, idsOf, runLoad } from './lib/load';
 import { log } from './lib/log';
+import { requestIdsInJobs } from './lib/queued-jobs';
 import { assertRedisAnswers, flushDatabase, redisServerPid, requestStatuses } from './lib/redis';
 import { ACCEPT_QUEUE_NOTE, commandLine, describeAcceptQueue, describeCodes, fmt, median, nonDefaultOptions, publishReport, round, runJson, serviceRevision, timeoutNote } from './lib/report';
 import type { AcceptQueue } from './lib/accept-queue';
@@ -66,11 +68,30 @@ interface Verification {
   malformed: number;
   /** Answers 202 whose id never reached the check (counted as missing too). */
   unread: number;
+  /** Requests recorded as queued that no unfinished job carries (counted as missing too). */
+  withoutJob: number;
   statuses: Record<string, number>;
 }
 
+/**
+ * Requests of `ids` still queued with no unfinished job carrying them. The jobs are read before the records,
+ * so a job finished in between has already moved its requests on from queued.
+ */
+async function queuedWithoutJob(ids: Iterable<string>): Promise<{ statuses: Record<string, number>; withoutJob: string[] }> {
+  const inJobs = await requestIdsInJobs(DATABASE);
+  const withoutJob: string[] = [];
+  const statuses = await requestStatuses(DATABASE, ids, (id, status) => {
+    if (status === 'queued' && !inJobs.has(id)) withoutJob.push(id);
+  });
+  return { statuses, withoutJob };
+}
+
+/** Every 202 must have its record, and a request still queued its job: it is in a job, or done with it. */
 async function verifyJobs(ids: CollectedIds, accepted: number): Promise<Verification> {
-  const { missing = 0, ...statuses } = await requestStatuses(DATABASE, idsOf(ids));
+  const { statuses: counts, withoutJob: suspects } = await queuedWithoutJob(idsOf(ids));
+  // A job moved between two of Bull's lists while they were read can be missed once: look again for those alone.
+  const { withoutJob } = suspects.length > 0 ? await queuedWithoutJob(suspects) : { withoutJob: [] };
+  const { missing = 0, ...statuses } = counts;
   const checked = Object.values(statuses).reduce((sum, count) => sum + count, missing);
   // A record that exists but is neither queued, processing nor done (e.g. error) counts as not backed by a job.
   const unexpected = Object.entries(statuses)
@@ -78,7 +99,7 @@ async function verifyJobs(ids: CollectedIds, accepted: number): Promise<Verifica
     .reduce((sum, [, count]) => sum + count, 0);
   // An id the client never wrote down cannot be shown to have its record: it counts as missing.
   const unread = Math.max(0, accepted - checked - ids.malformed);
-  return { checked, missing: missing + unexpected + unread, malformed: ids.malformed, unread, statuses };
+  return { checked, missing: missing + unexpected + unread + withoutJob.length, malformed: ids.malformed, unread, withoutJob: withoutJob.length, statuses };
 }
 
 interface Drain {
@@ -158,7 +179,14 @@ function totalVerification(verifications: Verification[]): Verification {
     for (const [status, count] of Object.entries(verification.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
   }
   const sum = (pick: (verification: Verification) => number) => verifications.reduce((total, verification) => total + pick(verification), 0);
-  return { checked: sum((v) => v.checked), missing: sum((v) => v.missing), malformed: sum((v) => v.malformed), unread: sum((v) => v.unread), statuses };
+  return {
+    checked: sum((v) => v.checked),
+    missing: sum((v) => v.missing),
+    malformed: sum((v) => v.malformed),
+    unread: sum((v) => v.unread),
+    withoutJob: sum((v) => v.withoutJob),
+    statuses,
+  };
 }
 
 async function main(): Promise<void> {
@@ -242,9 +270,9 @@ async function main(): Promise<void> {
       const { api, worker } = serviceProcesses(service);
       processes = `${api} api + ${worker} worker processes`;
       const { run, figures } = await measure(service);
-      log(`checking the ${fmt(run.ids!.count)} request ids answered 202 against rpa:request:<id>...`);
+      log(`checking the ${fmt(run.ids!.count)} request ids answered 202 against rpa:request:<id> and the queue's unfinished jobs...`);
       const verification = await verifyJobs(run.ids!, figures.statusCodes['202'] ?? 0);
-      log(`checked ${fmt(verification.checked)}: ${JSON.stringify(verification.statuses)}, missing ${verification.missing}, malformed ${verification.malformed}`);
+      log(`checked ${fmt(verification.checked)}: ${JSON.stringify(verification.statuses)}, missing ${verification.missing} (queued without a job ${verification.withoutJob}), malformed ${verification.malformed}`);
       let drain: Drain | undefined;
       if (withDrain) {
         log(`waiting for the queue to drain (at most ${drainCap} s)...`);
@@ -300,9 +328,10 @@ async function main(): Promise<void> {
       ? `Service ÷ baseline, accepted/s: **${ratio.toFixed(2)}**${ratios.length > 1 ? ` (median of the rounds: ${ratios.map((value) => value.toFixed(2)).join(', ')})` : ''}.`
       : 'Baseline skipped (--skip-baseline): no ratio.',
     ...(thinkMs ? [offeredLoadNote(connections, thinkMs)] : []),
-    `Every 202 has its record: ${fmt(verification.checked)} request ids checked (${describeCodes(verification.statuses)}), **${fmt(verification.missing)} missing**` +
+    `Every 202 has its record, and a request still queued a job carrying it: ${fmt(verification.checked)} request ids checked (${describeCodes(verification.statuses)}), **${fmt(verification.missing)} missing**` +
       (verification.malformed ? `, ${verification.malformed} unreadable ids` : '') +
       (verification.unread ? `, ${fmt(verification.unread)} of them answers 202 whose id was never read` : '') +
+      (verification.withoutJob ? `, ${fmt(verification.withoutJob)} of them queued without a job` : '') +
       '.',
     drain
       ? `Drain after the load (${processes}, ${values.analyser === 'groq' ? `fake Groq at ${values['groq-latency-ms']} ms` : 'offline analyser'}): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +
@@ -333,7 +362,7 @@ async function main(): Promise<void> {
       Object.fromEntries([baseline, target].flatMap((measuredTarget) => (measuredTarget ? [[measuredTarget.name, { accepted_per_s: round(measuredTarget.figures.okPerSecond), ...runJson(measuredTarget) }]] : []))),
     ),
     service_over_baseline: { median: round(ratio, 3), rounds: ratios.map((value) => round(value, 3)) },
-    jobs: { checked: verification.checked, missing: verification.missing, statuses: verification.statuses },
+    jobs: { checked: verification.checked, missing: verification.missing, queued_without_job: verification.withoutJob, statuses: verification.statuses },
     drain: drain && { analyses: drain.analysed, failed: drain.failed, seconds: round(drain.seconds), per_s: round(drain.perSecond), finished: drain.finished },
   };
   publishReport(section.name, section.script, lines.join('\n'), figures, nonDefaultOptions(options, values, ['think-time']));

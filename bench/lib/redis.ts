@@ -42,9 +42,14 @@ export async function redisServerPid(): Promise<number | undefined> {
 
 /**
  * How many of `ids` have each status in the service's read model (rpa:request:<id>), `missing` for those
- * without a record. Read 10,000 at a time, so millions of ids need no more memory than the counts.
+ * without a record. Read 10,000 at a time, so millions of ids need no more memory than the counts;
+ * `each` sees every id with its status as it is read.
  */
-export async function requestStatuses(database: 14 | 15, ids: Iterable<string>): Promise<Record<string, number>> {
+export async function requestStatuses(
+  database: 14 | 15,
+  ids: Iterable<string>,
+  each: (id: string, status: string) => void = () => undefined,
+): Promise<Record<string, number>> {
   const redis = new Redis(redisUrl(database));
   const counts: Record<string, number> = {};
   try {
@@ -52,10 +57,11 @@ export async function requestStatuses(database: 14 | 15, ids: Iterable<string>):
     const flush = async () => {
       const pipeline = redis.pipeline();
       batch.forEach((id) => pipeline.hget(`rpa:request:${id}`, 'status'));
-      for (const [error, status] of (await pipeline.exec()) ?? []) {
+      for (const [index, [error, status]] of ((await pipeline.exec()) ?? []).entries()) {
         if (error) throw error;
         const key = String(status ?? 'missing');
         counts[key] = (counts[key] ?? 0) + 1;
+        each(batch[index], key);
       }
       batch = [];
     };
