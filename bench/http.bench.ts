@@ -16,8 +16,8 @@
  *   processes on one port + WORKER_CONCURRENCY workers) with LLM_PROVIDER=offline and the service's limits
  *   raised out of the way. Both against Redis database 14, flushed before each target.
  * - Afterwards every request_id the service answered 202 is looked up in its read model (rpa:request:<id>),
- *   and each still queued in the queue's unfinished jobs; with --drain the run waits for the queue to empty and
- *   reports the analysis rate.
+ *   and each still queued in the queue's unfinished jobs; with --drain the run then waits for the queue to empty
+ *   and reports the analysis rate, in a section of its own (bench:http-drain).
  * - The load client (`--client`): wrk when it is on PATH, in `--threads N` threads (default 2), else autocannon,
  *   in this process (`--workers 0`, the default) or in N worker threads (`--workers N`). wrk takes a fraction
  *   of the CPU autocannon does from the server under test.
@@ -26,7 +26,8 @@
  *   set the pace (at most connections ÷ the mean wait), and the latencies say how well they were served. Its
  *   report goes to a section of its own (bench:http-think-time).
  *
- * Figures go to stdout, docs/benchmarks.md (section bench:http, or bench:http-think-time) and docs/benchmarks.json.
+ * Figures go to stdout, docs/benchmarks.md (section bench:http, bench:http-drain or bench:http-think-time) and
+ * docs/benchmarks.json.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -337,7 +338,7 @@ async function main(): Promise<void> {
       ? `Drain after the load (${processes}, ${values.analyser === 'groq' ? `fake Groq at ${values['groq-latency-ms']} ms` : 'offline analyser'}): ${fmt(drain.analysed)} analyses in ${drain.seconds.toFixed(0)} s = **${fmt(drain.perSecond, 1)} analyses/s**` +
         ` (${fmt(drain.failed)} ended in error)` +
         (drain.finished ? '; queue empty.' : ` — stopped at the ${drainCap} s cap with ${fmt(drain.left)} jobs left.`)
-      : 'Drain not measured (run with --drain).',
+      : 'Drain not measured: `npm run bench -- --drain` measures it, in a section of its own.',
     '',
     'CPU during each measured run, in cores (from /proc):',
     ...measured.flatMap((round, index) =>
@@ -346,8 +347,13 @@ async function main(): Promise<void> {
     '',
     `${client.describeCounting(timeout)} Socket errors do not include timeouts. ${timeoutNote(connections, timeout, ratios.length > 0)} ${ACCEPT_QUEUE_NOTE}`,
   ];
-  // A run with think time answers another question than the closed loop's, so it keeps its own section.
-  const section = thinkMs ? { name: 'bench:http-think-time', script: `bench -- --think-time ${thinkMs.min / 1000}-${thinkMs.max / 1000}` } : { name: 'bench:http', script: 'bench' };
+  // A run with think time answers another question than the closed loop's, and one with --drain a further one:
+  // each keeps its own section, which a plain run does not replace.
+  const section = thinkMs
+    ? { name: 'bench:http-think-time', script: `bench -- --think-time ${thinkMs.min / 1000}-${thinkMs.max / 1000}` }
+    : values.drain
+      ? { name: 'bench:http-drain', script: 'bench -- --drain' }
+      : { name: 'bench:http', script: 'bench' };
   const figures = {
     command,
     service: revision,
@@ -365,7 +371,7 @@ async function main(): Promise<void> {
     jobs: { checked: verification.checked, missing: verification.missing, queued_without_job: verification.withoutJob, statuses: verification.statuses },
     drain: drain && { analyses: drain.analysed, failed: drain.failed, seconds: round(drain.seconds), per_s: round(drain.perSecond), finished: drain.finished },
   };
-  publishReport(section.name, section.script, lines.join('\n'), figures, nonDefaultOptions(options, values, ['think-time']));
+  publishReport(section.name, section.script, lines.join('\n'), figures, nonDefaultOptions(options, values, ['think-time', 'drain']));
 }
 
 runBench(main);
