@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { Environment } from '../../src/config/environment';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
@@ -25,6 +26,20 @@ describe('deployment files', () => {
       expect(compose.services[service].stop_grace_period).toBe('15s');
       expect(compose.services[service].init).toBe(true);
     }
+  });
+
+  it("docker-compose.yml's defaults for the service's settings are the service's own", () => {
+    const defaults = new Environment() as unknown as Record<string, unknown>;
+    const compared: string[] = [];
+    for (const service of ['api', 'worker']) {
+      for (const [name, value] of Object.entries<string>(compose.services[service].environment)) {
+        const [, variable, fallback] = /^\$\{(\w+):-(.*)\}$/.exec(value) ?? [];
+        if (variable !== name || !(name in defaults)) continue;
+        compared.push(name);
+        expect(`${name}=${fallback}`).toBe(`${name}=${defaults[name] ?? ''}`);
+      }
+    }
+    expect(compared).toEqual(expect.arrayContaining(['GROQ_MODEL', 'THROTTLE_LIMIT', 'THROTTLE_STATUS_LIMIT', 'MAX_QUEUE_SIZE', 'LLM_TPM']));
   });
 
   it('the Dockerfile copies files that exist and runs scripts the project defines', () => {
