@@ -74,6 +74,22 @@ describe('deployment files', () => {
     expect(missing).toEqual([]);
   });
 
+  it("the README's configuration table lists every variable the configuration reads, with its default", () => {
+    const defaults = new Environment() as unknown as Record<string, unknown>;
+    const codeList = (cell: string) => cell.split(' / ').map((part) => /^`([^`]*)`$/.exec(part.trim())?.[1]);
+    const documented = new Map<string, string | undefined>();
+    for (const [, names, values] of read('README.md').matchAll(/^\| (`[A-Z][A-Z0-9_]+`(?: \/ `[A-Z][A-Z0-9_]+`)*) \| ([^|]+) \|/gm)) {
+      const variables = codeList(names);
+      const stated = codeList(values);
+      variables.forEach((variable, index) => documented.set(variable!, stated.length === variables.length ? stated[index] : undefined));
+    }
+    expect([...documented.keys()].sort()).toEqual(Object.keys(defaults).sort());
+    // A default written as code is the configuration's own; others are described in words (the number of cores).
+    for (const [variable, stated] of documented) {
+      if (stated !== undefined) expect(`${variable}=${stated}`).toBe(`${variable}=${defaults[variable]}`);
+    }
+  });
+
   it('.env.example lists every variable the configuration reads', () => {
     const source = read('src/config/environment.ts');
     const variables = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+)[?]?[:=; ]/gm)].map((match) => match[1]);
