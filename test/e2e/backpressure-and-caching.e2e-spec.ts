@@ -1,6 +1,7 @@
+import { FakeGroqServer } from '../fakes/fake-groq-server';
 import { pollUntilFinished, postJson, request } from '../support/http-client';
 import { sampleAbstract } from '../support/sample-papers';
-import { emptyDatabase, RunningApp, startApp } from '../support/test-app';
+import { emptyDatabase, RunningApp, startApp, startAppWithFakeGroq } from '../support/test-app';
 
 const DATABASE = 6;
 const QUEUE_LIMIT = 5;
@@ -69,5 +70,56 @@ describe('backpressure and answer caching', () => {
     await wait(1_100);
     const fresh = await request(api.baseUrl, '/status');
     expect(fresh.body.analyses.submitted).toBe(first.body.analyses.submitted + 1);
+  });
+});
+
+/** A worker analysing one paper per LLM call, each taking half a second, behind an API process with a small queue limit. */
+describe('backpressure while a worker drains the queue', () => {
+  const QUEUE_LIMIT = 40;
+  const WARM_UP_PAPERS = 10;
+  const MAX_SUBMISSIONS = 500;
+  let worker: RunningApp;
+  let api: RunningApp;
+  let abstractNumber = 1_000;
+  const submit = () => postJson(api.baseUrl, '/analyze', { abstract: sampleAbstract(abstractNumber++) });
+
+  beforeAll(async () => {
+    worker = await startAppWithFakeGroq(DATABASE, new FakeGroqServer({ latencyMs: 500 }), { APP_ROLE: 'worker', BATCH_SIZE: '1', BATCH_TIMEOUT_MS: '10' });
+    api = await startApp(DATABASE, { APP_ROLE: 'api', MAX_QUEUE_SIZE: String(QUEUE_LIMIT) });
+  });
+  afterAll(async () => {
+    await api.close();
+    await worker.close();
+  });
+
+  it('suggests a Retry-After from the rate the queue drains at, and lets submissions in again before it is empty', async () => {
+    // Analyses finished lately are what the drain rate is measured from.
+    const warmUp = await Promise.all(Array.from({ length: WARM_UP_PAPERS }, () => submit()));
+    await Promise.all(warmUp.map((answer) => pollUntilFinished(api.baseUrl, answer.body.request_id)));
+
+    const accepted: string[] = [];
+    let refused: Awaited<ReturnType<typeof submit>> | undefined;
+    while (!refused && accepted.length < MAX_SUBMISSIONS) {
+      const answer = await submit();
+      if (answer.status === 202) accepted.push(answer.body.request_id);
+      else refused = answer;
+    }
+    const refusedAt = Date.now();
+    expect(refused?.status).toBe(429);
+    const retryAfter = Number(refused!.headers.get('retry-after'));
+    expect(refused!.body.message).toContain(`try again in ${retryAfter} s`);
+    // 60 s is what the guard says while nothing drains; with a worker finishing papers it must say less.
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThan(60);
+
+    let again = await submit();
+    while (again.status === 429 && Date.now() - refusedAt < (retryAfter + 1) * 1000) {
+      await wait(100);
+      again = await submit();
+    }
+    expect(again.status).toBe(202);
+    // Let in as the queue drains, not once it is empty: the last papers accepted before the refusal still wait.
+    const lastAccepted = await request(api.baseUrl, `/status/${accepted[accepted.length - 1]}`);
+    expect(lastAccepted.body.status).toBe('queued');
   });
 });
