@@ -75,24 +75,15 @@ interface Verification {
 }
 
 /**
- * Requests of `ids` still queued with no unfinished job carrying them. The jobs are read before the records,
+ * Every 202 must have its record, and a request still queued its job. The jobs are read before the records,
  * so a job finished in between has already moved its requests on from queued.
  */
-async function queuedWithoutJob(ids: Iterable<string>): Promise<{ statuses: Record<string, number>; withoutJob: string[] }> {
-  const inJobs = await requestIdsInJobs(DATABASE);
-  const withoutJob: string[] = [];
-  const statuses = await requestStatuses(DATABASE, ids, (id, status) => {
-    if (status === 'queued' && !inJobs.has(id)) withoutJob.push(id);
-  });
-  return { statuses, withoutJob };
-}
-
-/** Every 202 must have its record, and a request still queued its job: it is in a job, or done with it. */
 async function verifyJobs(ids: CollectedIds, accepted: number): Promise<Verification> {
-  const { statuses: counts, withoutJob: suspects } = await queuedWithoutJob(idsOf(ids));
-  // A job moved between two of Bull's lists while they were read can be missed once: look again for those alone.
-  const { withoutJob } = suspects.length > 0 ? await queuedWithoutJob(suspects) : { withoutJob: [] };
-  const { missing = 0, ...statuses } = counts;
+  const inJobs = await requestIdsInJobs(DATABASE);
+  let withoutJob = 0;
+  const { missing = 0, ...statuses } = await requestStatuses(DATABASE, idsOf(ids), (id, status) => {
+    if (status === 'queued' && !inJobs.has(id)) withoutJob += 1;
+  });
   const checked = Object.values(statuses).reduce((sum, count) => sum + count, missing);
   // A record that exists but is neither queued, processing nor done (e.g. error) counts as not backed by a job.
   const unexpected = Object.entries(statuses)
@@ -100,7 +91,7 @@ async function verifyJobs(ids: CollectedIds, accepted: number): Promise<Verifica
     .reduce((sum, [, count]) => sum + count, 0);
   // An id the client never wrote down cannot be shown to have its record: it counts as missing.
   const unread = Math.max(0, accepted - checked - ids.malformed);
-  return { checked, missing: missing + unexpected + unread + withoutJob.length, malformed: ids.malformed, unread, withoutJob: withoutJob.length, statuses };
+  return { checked, missing: missing + unexpected + unread + withoutJob, malformed: ids.malformed, unread, withoutJob, statuses };
 }
 
 interface Drain {

@@ -31,7 +31,17 @@ describe('the requests the queue still carries, as the bench reads them', () => 
     expect([...(await requestIdsInJobs(DATABASE))].sort()).toEqual(['delayed', 'taken-1', 'taken-2', 'waiting-1', 'waiting-2', 'waiting-3']);
   });
 
-  it('reads a queue longer than one page', async () => {
+  it('finds the requests of a paused queue', async () => {
+    await queue.add(ANALYZE_PAPERS_JOB, jobOf('paused-1', 'paused-2'));
+    await queue.pause();
+    try {
+      expect([...(await requestIdsInJobs(DATABASE))].sort()).toEqual(['paused-1', 'paused-2']);
+    } finally {
+      await queue.resume();
+    }
+  });
+
+  it('reads more jobs than it reads at once', async () => {
     const requestIds = Array.from({ length: 2_500 }, (_, index) => `request-${index}`);
     await queue.addBulk(requestIds.map((requestId) => ({ name: ANALYZE_PAPERS_JOB, data: jobOf(requestId) })));
 

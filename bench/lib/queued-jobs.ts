@@ -1,29 +1,31 @@
 /** The service's Bull queue as the bench sees it: which requests its unfinished jobs still carry. */
 import Bull from 'bull';
 import { ANALYSIS_QUEUE, type AnalyzePapersJob } from '../../src/batching/analysis-queue';
+import { repliesOf } from '../../src/redis/pipeline-replies';
 import { BULL_PREFIX } from '../../src/redis/redis-keys';
 import { redisUrl } from './redis';
 
-const PAGE = 1_000;
-/**
- * Read in this order so that a job a worker moves on while the lists are read is seen at least once:
- * waiting → active (taken), active → delayed (failed, to be tried again).
- */
-const UNFINISHED = ['paused', 'waiting', 'active', 'delayed'] as const;
+const JOBS_READ_AT_ONCE = 1_000;
 
-/** The ids of every request in a job not yet finished (paused, waiting, active or delayed). */
+/**
+ * The ids of every request in a job not yet finished (paused, waiting, active or delayed). The job ids of
+ * the four are listed in one transaction, so a job moving from one to another while a worker runs cannot be
+ * missed; a job finished before its data is read comes back as null, its requests already moved on from queued.
+ */
 export async function requestIdsInJobs(database: number): Promise<Set<string>> {
   const queue = new Bull<AnalyzePapersJob>(ANALYSIS_QUEUE, redisUrl(database), { prefix: BULL_PREFIX });
   const requestIds = new Set<string>();
   try {
-    for (const state of UNFINISHED) {
-      for (let start = 0; ; start += PAGE) {
-        // Newest first: workers take the oldest, at the far end, so the pages still to read do not shift.
-        const jobs = await queue.getJobs([state], start, start + PAGE - 1, false);
-        // A job finished between listing and reading comes back as null.
-        for (const job of jobs) job?.data.requests.forEach((request) => requestIds.add(request.requestId));
-        if (jobs.length < PAGE) break;
-      }
+    const lists = queue
+      .multi()
+      .lrange(queue.toKey('paused'), 0, -1)
+      .lrange(queue.toKey('wait'), 0, -1)
+      .lrange(queue.toKey('active'), 0, -1)
+      .zrange(queue.toKey('delayed'), 0, -1);
+    const jobIds = ((await repliesOf(lists)) as string[][]).flat();
+    for (let start = 0; start < jobIds.length; start += JOBS_READ_AT_ONCE) {
+      const jobs = await Promise.all(jobIds.slice(start, start + JOBS_READ_AT_ONCE).map((jobId) => queue.getJob(jobId)));
+      for (const job of jobs) job?.data.requests.forEach((request) => requestIds.add(request.requestId));
     }
   } finally {
     await queue.close();
