@@ -48,7 +48,11 @@ describe('the supervisor when a process cannot be started', () => {
     supervisor.start();
     forks[0].emit('error', new Error('spawn EAGAIN'));
     const stopped = supervisor.stop();
-    // Nothing is left to end: the stop resolves without the grace period's timer.
+    let settled = false;
+    void stopped.then(() => (settled = true));
+    // Nothing is left to end: the stop resolves at once, with no timer run.
+    await jest.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(true);
     await expect(stopped).resolves.toBe(true);
     jest.advanceTimersByTime(250);
     expect(forks).toHaveLength(1);
