@@ -341,9 +341,9 @@ async function main(): Promise<void> {
   // A run with think time answers another question than the closed loop's, and one with --drain a further one:
   // each keeps its own section, which a plain run does not replace (both at once is only printed).
   const section = thinkMs
-    ? { name: 'bench:http-think-time', script: `bench -- --think-time ${thinkMs.min / 1000}-${thinkMs.max / 1000}` }
+    ? { name: 'bench:http-think-time', script: `bench -- --think-time ${thinkMs.min / 1000}-${thinkMs.max / 1000}`, option: 'think-time' }
     : values.drain
-      ? { name: 'bench:http-drain', script: 'bench -- --drain' }
+      ? { name: 'bench:http-drain', script: 'bench -- --drain', option: 'drain' }
       : { name: 'bench:http', script: 'bench' };
   const figures = {
     command,
@@ -362,7 +362,7 @@ async function main(): Promise<void> {
     jobs: { checked: verification.checked, missing: verification.missing, queued_without_job: verification.withoutJob, statuses: verification.statuses },
     drain: drain && { analyses: drain.analysed, failed: drain.failed, seconds: round(drain.seconds), per_s: round(drain.perSecond), finished: drain.finished },
   };
-  publishReport(section.name, section.script, lines.join('\n'), figures, nonDefaultOptions(options, values, [thinkMs ? 'think-time' : 'drain']));
+  publishReport(section.name, section.script, lines.join('\n'), figures, nonDefaultOptions(options, values, section.option ? [section.option] : []));
 }
 
 runBench(main);

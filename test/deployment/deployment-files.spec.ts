@@ -10,6 +10,8 @@ const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
 describe('deployment files', () => {
   const compose = parse(read('docker-compose.yml'));
   const packageJson = JSON.parse(read('package.json'));
+  /** Every setting the service reads, with its default. */
+  const defaults = new Environment() as unknown as Record<string, unknown>;
 
   it('docker-compose.yml parses and names Redis, the API and a worker sharing that Redis, and load runners behind a profile', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'artillery', 'redis', 'worker']);
@@ -29,7 +31,6 @@ describe('deployment files', () => {
   });
 
   it("docker-compose.yml's defaults for the service's settings are the service's own", () => {
-    const defaults = new Environment() as unknown as Record<string, unknown>;
     const compared: string[] = [];
     for (const service of ['api', 'worker']) {
       for (const [name, value] of Object.entries<string>(compose.services[service].environment)) {
@@ -75,7 +76,6 @@ describe('deployment files', () => {
   });
 
   it("the README's configuration table lists every variable the configuration reads, with its default", () => {
-    const defaults = new Environment() as unknown as Record<string, unknown>;
     const codeList = (cell: string) => cell.split(' / ').map((part) => /^`([^`]*)`$/.exec(part.trim())?.[1]);
     const documented = new Map<string, string | undefined>();
     for (const [, names, values] of read('README.md').matchAll(/^\| (`[A-Z][A-Z0-9_]+`(?: \/ `[A-Z][A-Z0-9_]+`)*) \| ([^|]+) \|/gm)) {

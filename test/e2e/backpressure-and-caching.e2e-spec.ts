@@ -115,7 +115,7 @@ describe('backpressure while a worker drains the queue', () => {
     expect(refused?.status).toBe(429);
     const retryAfter = Number(refused!.headers.get('retry-after'));
     expect(refused!.body.message).toContain(`try again in ${retryAfter} s`);
-    const waiting = Number(/\((\d+) papers waiting, limit 40\)/.exec(refused!.body.message)?.[1]);
+    const waiting = Number(new RegExp(`\\((\\d+) papers waiting, limit ${QUEUE_LIMIT}\\)`).exec(refused!.body.message)?.[1]);
     // The time to drain back to RESUME_AT: no sooner than at the fastest this worker can be measured at; and,
     // with at least the warm-up's papers finished within the rate's 10 s window, no later than at one a second
     // (60 s is what the guard says while nothing drains).
