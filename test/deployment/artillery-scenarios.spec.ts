@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { statusUrl } from '../../src/analysis/commands/analyze-paper/analyze-paper.controller';
+import { Environment } from '../../src/config/environment';
 
 /**
  * The Artillery scenarios in artillery/ are checked without Artillery (CI does not install its ~590 MB):
@@ -12,6 +13,8 @@ import { statusUrl } from '../../src/analysis/commands/analyze-paper/analyze-pap
 const ROOT = join(__dirname, '..', '..');
 const ARTILLERY = join(ROOT, 'artillery');
 const SCENARIO_FILES = ['smoke.yml', '10k-users.yml', 'submit-and-poll.yml', 'cache-hits.yml'];
+/** The scenarios a new user runs against `npm start` as it is; the others need the limits raised (artillery/README.md). */
+const WITHIN_DEFAULT_LIMITS = ['smoke.yml', 'submit-and-poll.yml'];
 const PINNED_VERSION = '2.0.21';
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 const UUID = '00000000-0000-4000-8000-000000000000';
@@ -80,6 +83,18 @@ function functionNamesOf(scenario: Step): string[] {
     });
   const hooks = ['beforeScenario', 'afterScenario', 'beforeRequest', 'afterResponse'].flatMap((hook) => asList(scenario[hook]));
   return [...hooks, ...fromFlow(scenario.flow)];
+}
+
+/** How many times one virtual user submits a paper: Infinity when a submission sits in a loop without a count. */
+function submissionsPerUser(flow: Step[]): number {
+  return flow.reduce((total, step) => {
+    if (Array.isArray(step.loop)) {
+      const inLoop = submissionsPerUser(step.loop);
+      return total + (inLoop === 0 ? 0 : inLoop * (step.count ?? Infinity));
+    }
+    if (Array.isArray(step.parallel)) return total + submissionsPerUser(step.parallel);
+    return total + (step.post && /^\/analyze(\?|$)/.test(String(step.post.url)) ? 1 : 0);
+  }, 0);
 }
 
 /** Captured variables of a flow: name → JSONPath it was captured from. */
@@ -217,6 +232,19 @@ describe('artillery load scenarios', () => {
       const used = templateNames(JSON.stringify(scenarios));
       expect(used.length).toBeGreaterThan(0);
       for (const name of used) if (!defined.has(name)) throw new Error(`${file} uses {{ ${name} }}, which nothing defines`);
+    });
+  });
+
+  describe.each(WITHIN_DEFAULT_LIMITS)('%s against a service started with its defaults', (file) => {
+    const script = parse(readFileSync(join(ARTILLERY, file), 'utf8'));
+
+    it('submits fewer papers in any throttle window than one client may', () => {
+      const { THROTTLE_LIMIT, THROTTLE_TTL } = new Environment();
+      const peakUsersPerSecond = Math.max(...script.config.phases.map((phase: Step) => Math.max(phase.arrivalRate ?? 0, phase.rampTo ?? 0, (phase.arrivalCount ?? 0) / phase.duration)));
+      const perUser = Math.max(...(script.scenarios as Step[]).map((scenario) => submissionsPerUser(scenario.flow)));
+      expect(perUser).toBeGreaterThan(0);
+      // Arrivals are spread evenly through each second, so a window can hold one second's arrivals more.
+      expect(peakUsersPerSecond * (THROTTLE_TTL + 1) * perUser).toBeLessThan(THROTTLE_LIMIT);
     });
   });
 
