@@ -12,10 +12,12 @@ import { AnalysisReadModel } from '../analysis/read-model/analysis-read-model';
 import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisWithdrawnError } from '../llm/llm-errors';
+import { JOB_LOCK } from '../redis/bull-options';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, attemptsSoFar, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
 import { failureMessage } from './failure-message';
+import { JobLockKeeper } from './job-lock-keeper';
 import { HeldRequests, IntakeClosedError, RequestIntake } from './request-intake';
 import { WaitingRequests } from './waiting-requests';
 
@@ -86,7 +88,8 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const reported = this.reportFailure(job, error).finally(() => this.reporting.delete(reported));
       this.reporting.add(reported);
     });
-    void this.queue.process(ANALYZE_PAPERS_JOB, this.concurrency, (job: Job<AnalyzePapersJob>) => this.process(job));
+    const locks = new JobLockKeeper(this.queue, JOB_LOCK);
+    void this.queue.process(ANALYZE_PAPERS_JOB, this.concurrency, (job: Job<AnalyzePapersJob>) => locks.whileInHand(job, () => this.process(job)));
   }
 
   /**
