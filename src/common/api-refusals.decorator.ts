@@ -7,6 +7,7 @@ export const UNAVAILABLE_BECAUSE = {
   redis: 'Redis is unreachable, leaves a command unanswered for 5 s or refuses commands for a while (out of memory, read-only, loading)',
   processFull: 'this process already holds as many waiting requests as it lets wait',
   uploadsFull: 'this process is reading as many uploads as it holds at once',
+  bodiesFull: 'this process is receiving as many large request bodies as its memory allows at once',
   stopping: 'this process began to stop more than 5 s before it could serve the request',
 } as const;
 

@@ -2,10 +2,13 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyServerFactoryHandler } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage } from 'node:http';
+import { UNAVAILABLE_BECAUSE } from '../common/api-refusals.decorator';
+import { ServiceBusyException } from '../common/service-busy.exception';
 import { AppConfig } from '../config/app-config';
 import { ConnectionShare, supervisorChannel } from './connection-share';
 import { DeferredContinue } from './deferred-continue';
 import { answerFrameworkError, MAX_PATH_SEGMENT_CHARS } from './framework-errors';
+import { bodyBudgetFor, LargeBodies } from './large-bodies';
 import { PausedConnections } from './paused-connections';
 import { RequestAdmission } from './request-admission';
 import { serializeReply } from './reply-serializer';
@@ -35,6 +38,8 @@ const WAITING_PER_PLACE = 50;
  */
 const STOP_WAITING_AFTER_MS = 5_000;
 
+const BODIES_FULL_RETRY_AFTER_SECONDS = 5;
+
 /** Probes and scrapes are answered at once, however many requests wait their turn. */
 const isOperational = ({ url = '' }: IncomingMessage): boolean => url.startsWith('/health') || url.startsWith('/metrics');
 
@@ -46,6 +51,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   let admission: RequestAdmission | undefined;
   let connectionShare: ConnectionShare | undefined;
   const deferredContinue = new DeferredContinue();
+  const { bodyLimitBytes } = config.http;
+  const largestUploadBytes = config.upload.maxBytes + bodyLimitBytes;
+  let largeBodies: LargeBodies | undefined;
   const adapter = new FastifyAdapter({
     serverFactory: (handler: FastifyServerFactoryHandler) => {
       const places = config.http.maxConcurrentRequests;
@@ -59,6 +67,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.headersTimeout = HEADERS_TIMEOUT_MS;
       server.requestTimeout = requestTimeoutMs(config.upload.maxBytes);
+      largeBodies = new LargeBodies(bodyBudgetFor(largestUploadBytes), (request) =>
+        // What Node itself does when the request timeout ends a request: Fastify answers 408 and closes the connection.
+        server.emit('clientError', Object.assign(new Error('the request body arrives too slowly'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), request.socket),
+      );
       return server;
     },
     // Requests already received when closing starts, those waiting for admission included, are answered:
@@ -78,6 +90,13 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     .setReplySerializer(serializeReply)
     // After every onRequest hook, before the body is read.
     .addHook('preParsing', (request, reply, payload, done) => {
+      const maxBytes = request.headers['content-type']?.startsWith('multipart/') ? largestUploadBytes : bodyLimitBytes;
+      if (largeBodies && !largeBodies.admit(request.raw, reply.raw, maxBytes)) {
+        // Asked for no body, the client sends none; one that sent it anyway is not read on.
+        void reply.header('Connection', 'close');
+        done(new ServiceBusyException(`${UNAVAILABLE_BECAUSE.bodiesFull}; retry after Retry-After seconds`, BODIES_FULL_RETRY_AFTER_SECONDS), undefined);
+        return;
+      }
       deferredContinue.askForBody(reply.raw);
       done(null, payload);
     })

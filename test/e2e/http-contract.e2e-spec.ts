@@ -1,11 +1,14 @@
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WATCHED_FROM_BYTES } from '../../src/http/large-bodies';
 import { redisKeys } from '../../src/redis/redis-keys';
+import { eventually } from '../support/eventually';
 import { expectError } from '../support/expect-error';
 import { HalfSentRequest } from '../support/half-sent-request';
 import { postJson, request } from '../support/http-client';
-import { sampleAbstract } from '../support/sample-papers';
+import { sampleAbstract, samplePaperText } from '../support/sample-papers';
+import { ServiceProcess, spawnMain, waitForOutput } from '../support/service-process';
 import { emptyDatabase, redisUrlForDatabase, RunningApp, startApp } from '../support/test-app';
 
 const DATABASE = 2;
@@ -247,4 +250,56 @@ describe('Closing with a request waiting for its place (MAX_CONCURRENT_REQUESTS=
     expect((await waiting).status).toBe(202);
     await closed;
   });
+});
+
+describe('Large request bodies (one API process with a small heap)', () => {
+  const PORT = 18631;
+  const baseUrl = `http://127.0.0.1:${PORT}`;
+  /** What the body limit lets a client declare at the default MAX_TEXT_CHARS; only the head is ever sent. */
+  const declaredBody = 'x'.repeat(2_600_000);
+  const held: HalfSentRequest[] = [];
+  let api: ServiceProcess;
+
+  beforeAll(async () => {
+    // A heap of 176 MB allows its eighth, 22 MB, of bodies in flight: the largest upload's 22.6 MB.
+    api = spawnMain({ REDIS_URL: redisUrlForDatabase(DATABASE), APP_ROLE: 'api', HOST: '127.0.0.1', PORT: String(PORT), NODE_OPTIONS: '--max-old-space-size=128' });
+    await waitForOutput(api, /Listening on/);
+  });
+  afterAll(async () => {
+    held.forEach((body) => body.abandon());
+    await api.stop();
+  });
+
+  it('refuses a large body with 503 and Retry-After while the ones arriving fill its budget, and serves small ones meanwhile', async () => {
+    let refused: string | undefined;
+    while (refused === undefined && held.length < 40) {
+      const body = new HalfSentRequest(PORT, declaredBody);
+      await body.sendHead();
+      const answer = await Promise.race([body.answered(), sleep(300).then(() => undefined)]);
+      if (answer === undefined) held.push(body);
+      else refused = answer;
+    }
+    expect(held.length).toBeGreaterThanOrEqual(4);
+    expect(refused).toMatch(/^HTTP\/1\.1 503 /);
+    expect(refused).toMatch(/\r\nretry-after: 5\r\n/i);
+    expect(refused).toMatch(/\r\nconnection: close\r\n/i);
+    expect(refused).toContain('receiving as many large request bodies as its memory allows');
+    expect((await postJson(baseUrl, '/analyze', { text: sampleAbstract(31) })).status).toBe(202);
+
+    held.splice(0).forEach((body) => body.abandon());
+    const large = { text: samplePaperText(32).repeat(40) };
+    expect(JSON.stringify(large).length).toBeGreaterThan(WATCHED_FROM_BYTES);
+    expect((await eventually(() => postJson(baseUrl, '/analyze', large), (answer) => answer.status === 202, 5_000, 100)).status).toBe(202);
+  });
+
+  it('times out a large body that stops coming 10 s in, long before the request timeout', async () => {
+    const body = new HalfSentRequest(PORT, declaredBody);
+    const startedAt = performance.now();
+    await body.sendHead();
+    const answer = await body.answered();
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    const waitedMs = performance.now() - startedAt;
+    expect(waitedMs).toBeGreaterThan(10_000);
+    expect(waitedMs).toBeLessThan(15_000);
+  }, 30_000);
 });

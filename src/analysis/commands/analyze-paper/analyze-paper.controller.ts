@@ -82,7 +82,7 @@ export class AnalyzePaperController {
     description: 'The uploaded document cannot be read: corrupt, password-protected, scanned with no text layer, empty, or too slow or large to extract',
   })
   @ApiThrottled('This client sent more than THROTTLE_LIMIT submissions in THROTTLE_TTL seconds', 'the queue holds MAX_QUEUE_SIZE papers')
-  @ApiUnavailableResponse(UNAVAILABLE_BECAUSE.redis, UNAVAILABLE_BECAUSE.uploadsFull, UNAVAILABLE_BECAUSE.processFull, UNAVAILABLE_BECAUSE.stopping)
+  @ApiUnavailableResponse(UNAVAILABLE_BECAUSE.redis, UNAVAILABLE_BECAUSE.uploadsFull, UNAVAILABLE_BECAUSE.bodiesFull, UNAVAILABLE_BECAUSE.processFull, UNAVAILABLE_BECAUSE.stopping)
   async analyze(
     @Body() body: AnalyzePaperBody | undefined,
     @Req() request: FastifyRequest,
