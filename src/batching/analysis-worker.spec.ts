@@ -194,6 +194,23 @@ describe('AnalysisWorker', () => {
     });
   });
 
+  describe('when Bull fetched a job for it as it paused', () => {
+    it('gives the job back at once, its requests queued and untried, rather than leave it locked until the lock lapses', async () => {
+      const { worker, returned } = stoppingWorker({ analyze: async () => MINIMAL_RESULT, stopWaiting: () => undefined, requestsInProgress: 16 });
+      const requests = await submit(2);
+      // What Bull does with a job completed as the pause begins: fetches and locks the next, never to hand it over.
+      const fetched = (await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>;
+
+      await worker.onModuleDestroy();
+      expect(await queue.getActive()).toEqual([]);
+      const [added] = await queue.getWaiting();
+      expect(added.data).toEqual({ requests, attemptsBefore: 0 });
+      expect(returned).toHaveBeenCalledWith(expect.objectContaining({ id: fetched.id }), added.id, 2);
+      expect(await statusesOf(requests)).toEqual(['queued', 'queued']);
+      await queue.resume(true);
+    });
+  });
+
   describe('when it stops while calls wait for room under the rate limits', () => {
     it('gives back as queued the requests not tried, without spending the attempt, even on the last one', async () => {
       let stopWaiting!: () => void;

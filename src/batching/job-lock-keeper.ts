@@ -40,6 +40,11 @@ export class JobLockKeeper {
     }
   }
 
+  /** Whether the worker has the job in hand. */
+  has(jobId: JobId): boolean {
+    return this.inHand.has(jobId);
+  }
+
   private async keep(job: Job, error: Error): Promise<void> {
     if (!this.inHand.has(job.id)) return;
     this.logger.warn(`Bull could not renew the lock of job ${job.id} (${error.message}); renewing it here while the job runs`);
