@@ -33,6 +33,9 @@ describe('paper content', () => {
   it('tells text that normalising would leave empty', () => {
     expect(hasText(' \u0000\u0085\t\u009f\n')).toBe(false);
     expect(hasText('\u0000x')).toBe(true);
+    // Zero-width space and joiner, direction marks, soft hyphen, a lone combining accent, private use, half a surrogate pair.
+    expect(hasText('\u200b\u200d\u200f\u202e\u00ad \u0301\ue000\ud800')).toBe(false);
+    for (const readable of ['é', '7', '?', '∑', '中', '😀']) expect(hasText(`\u200b${readable}`)).toBe(true);
     expect(normaliseText(' \u0000\u0085\t\u009f\n')).toBe('');
   });
 

@@ -25,10 +25,14 @@ const isNormal = (value: string): boolean =>
  * fields in the hash. Each becomes a space, as one may stand between two words.
  */
 const CONTROL_CHARACTERS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
-/** A character that is neither whitespace nor a control character (NEL, a line break of older encodings, included). */
-const READABLE = /[^\s\x00-\x08\x0e-\x1f\x7f-\x9f]/;
+/**
+ * A letter, digit, punctuation mark or symbol: not whitespace, a control character, an invisible format
+ * character (zero-width space, direction mark, soft hyphen), a combining mark with nothing to combine with,
+ * a private-use or unassigned code point, or half a surrogate pair.
+ */
+const READABLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
-/** Whether a text says anything once normalised: more than whitespace and control characters. */
+/** Whether a text says anything a reader could read, before or after normalising. */
 export const hasText = (value: string): boolean => READABLE.test(value);
 
 /**

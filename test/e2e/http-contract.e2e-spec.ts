@@ -61,8 +61,9 @@ describe('HTTP contract (api role)', () => {
     expect(both.body.message).toMatch(/abstract must be a string/);
   });
 
-  it('refuses a paper that is nothing but control characters with 400', async () => {
-    expectError(await postJson(service.baseUrl, '/analyze', { text: '\u0000\u0007', abstract: '\u007f' }), 400, /nothing but control characters/);
+  it('refuses a paper that is nothing but control or invisible characters with 400', async () => {
+    expectError(await postJson(service.baseUrl, '/analyze', { text: '\u0000\u0007', abstract: '\u007f' }), 400, /hold nothing readable/);
+    expectError(await postJson(service.baseUrl, '/analyze', { text: '\u200f', abstract: '\u00ad\u00ad' }), 400, /hold nothing readable/);
   });
 
   it('holds the limits on the paper as normalised, which can be many times longer than as sent', async () => {

@@ -46,8 +46,11 @@ describe('UploadedPaperReader', () => {
     expect(answer.json().message).toBe('PDFs cannot be read at the moment: try again in a few seconds, or send the paper\'s text as JSON');
   });
 
-  it('refuses with 422 a PDF whose text is nothing but control characters', async () => {
-    extract.mockResolvedValueOnce({ text: '\u0000\u0001 \u0085\n' });
+  it.each([
+    ['control characters', '\u0000\u0001 \u0085\n'],
+    ['invisible formatting characters', '\u200b\u200b\u200f\n\u00ad'],
+  ])('refuses with 422 a PDF whose text is nothing but %s', async (_kind, text) => {
+    extract.mockResolvedValueOnce({ text });
     const answer = await upload();
     expect(answer.statusCode).toBe(422);
     expect(answer.json().message).toBe('the document holds no text: send a paper with text in it');

@@ -1,6 +1,6 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaperContent } from '../../paper-content';
+import { hasText, PaperContent } from '../../paper-content';
 
 export const MAX_TITLE_CHARS = 1_000;
 export const MAX_ABSTRACT_CHARS = 50_000;
@@ -60,7 +60,9 @@ function characterCount(value: string): number {
  * the checks on the paper as sent do not cover what is stored and analysed.
  */
 export function requireNormalisedWithin(paper: PaperContent, maxTextChars: number): PaperContent {
-  if (!paper.text && !paper.abstract) throw new BadRequestException('text and abstract hold nothing but control characters: send the paper\'s text, its abstract, or both');
+  if (!hasText(paper.text) && !hasText(paper.abstract ?? '')) {
+    throw new BadRequestException('text and abstract hold nothing readable, only spaces, control or invisible formatting characters: send the paper\'s text, its abstract, or both');
+  }
   requireTextWithin(paper.text, maxTextChars, ONCE_NORMALISED);
   for (const [name, value, limit] of [['title', paper.title, MAX_TITLE_CHARS], ['abstract', paper.abstract, MAX_ABSTRACT_CHARS]] as const) {
     if (value && value.length > limit && characterCount(value) > limit) throw new BadRequestException(`${name} must be at most ${limit.toLocaleString('en')} characters${ONCE_NORMALISED}`);
