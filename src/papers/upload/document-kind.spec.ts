@@ -4,6 +4,12 @@ describe('identifyDocument', () => {
   it('recognises a PDF by its signature, even after a little junk', () => {
     expect(identifyDocument(Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj'))).toEqual({ kind: 'pdf' });
     expect(identifyDocument(Buffer.concat([Buffer.from('\r\n\r\n'), Buffer.from('%PDF-1.4')]))).toEqual({ kind: 'pdf' });
+    expect(identifyDocument(Buffer.concat([Buffer.from([0x00, 0xff, 0x13, 0x88]), Buffer.from('%PDF-1.4\n%\xe2\xe3')]))).toEqual({ kind: 'pdf' });
+  });
+
+  it('reads as text a text document that mentions the PDF signature', () => {
+    const note = '# Detecting malicious documents\n\nEvery PDF file begins with the magic bytes %PDF-1.7 and a version.\n';
+    expect(identifyDocument(Buffer.from(note))).toEqual({ kind: 'text', text: note });
   });
 
   it('reads UTF-8 text and Markdown, with or without a byte-order mark', () => {

@@ -1,4 +1,4 @@
-import { hasPdfSignature } from '../pdf-signature';
+import { pdfSignatureOffset } from '../pdf-signature';
 
 /** What an uploaded file's bytes say it is: the name and declared type are the client's, and may be wrong. */
 export type DocumentKind = { kind: 'pdf' } | { kind: 'text'; text: string } | { kind: 'unsupported'; description: string };
@@ -24,14 +24,18 @@ const UTF16_ENCODINGS: ReadonlyArray<readonly ['utf-16le' | 'utf-16be', Buffer]>
 /** Control characters that no text document holds: NUL and the C0 set apart from tab, line feed, form feed, carriage return. */
 const BINARY_CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f]/;
 
+const NOT_BLANK = /\S/;
+
 /** Decides from the bytes whether a file is a PDF, text (plain or Markdown) in UTF-8 or UTF-16, or neither. */
 export function identifyDocument(bytes: Buffer): DocumentKind {
-  if (hasPdfSignature(bytes)) return { kind: 'pdf' };
+  const signatureAt = pdfSignatureOffset(bytes);
+  // Junk a PDF writer put before the signature is blank or binary; text before it is a document that mentions PDFs.
+  if (signatureAt >= 0 && !NOT_BLANK.test(bytes.toString('latin1', 0, signatureAt))) return { kind: 'pdf' };
   const binary = BINARY_SIGNATURES.find(([, signature]) => startsWith(bytes, signature));
   if (binary) return { kind: 'unsupported', description: binary[0] };
   const text = decodeText(bytes);
-  if (text === undefined || BINARY_CONTROL.test(text)) return { kind: 'unsupported', description: 'binary data that is neither a PDF nor text' };
-  return { kind: 'text', text };
+  if (text !== undefined && !BINARY_CONTROL.test(text)) return { kind: 'text', text };
+  return signatureAt >= 0 ? { kind: 'pdf' } : { kind: 'unsupported', description: 'binary data that is neither a PDF nor text' };
 }
 
 function decodeText(bytes: Buffer): string | undefined {
