@@ -20,6 +20,9 @@ function messageOf(exception: HttpException): string {
   return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
 }
 
+/** Nest's answer for a route it does not have names the URL as sent, whose query string may carry a secret. */
+const UNKNOWN_ROUTE_QUERY = /^(Cannot [A-Z]+ [^?]*)\?.*$/s;
+
 /** What Node raises on a request whose client closed the connection before sending the whole body. */
 function isAbortedByClient(exception: unknown): boolean {
   const { code, message } = (exception ?? {}) as Partial<NodeJS.ErrnoException>;
@@ -80,6 +83,6 @@ export class ErrorResponseFilter implements ExceptionFilter {
       }
       if (exception.getStatus() === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return 'unsupported Content-Type: send application/json, or multipart/form-data with the paper as "file"';
     }
-    return messageOf(exception);
+    return messageOf(exception).replace(UNKNOWN_ROUTE_QUERY, '$1');
   }
 }

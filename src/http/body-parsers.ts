@@ -10,6 +10,9 @@ const MAX_FIELDS = 4;
 const MAX_PARTS = MAX_FIELDS + 1;
 const MAX_PART_HEADERS = 20;
 
+/** V8 quotes the start of the text it could not parse: a paper's words, which belong in no answer. */
+const QUOTED_BODY = /, (?:\.\.\.)?".*is not valid JSON$/s;
+
 /**
  * The bodies the API reads: JSON, and multipart/form-data carrying one uploaded document of at most
  * `maxUploadBytes`. Any other content type is answered 415 by Fastify, broken JSON 400 with the
@@ -21,7 +24,7 @@ export function registerBodyParsers(fastify: FastifyInstance, maxUploadBytes: nu
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
-      done(new BadRequestException(`the body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(new BadRequestException(`the body is not valid JSON: ${(error as Error).message.replace(QUOTED_BODY, '')}`), undefined);
     }
   });
   void fastify.register(fastifyMultipart, {

@@ -88,11 +88,18 @@ describe('HTTP contract (api role)', () => {
     expectError(plain, 415, /send application\/json/);
     const broken = await request(service.baseUrl, '/analyze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text": ' });
     expectError(broken, 400, /not valid JSON/);
+    // Not even the part of the paper the parser stopped at.
+    const unquoted = await request(service.baseUrl, '/analyze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"abstract": Patient 44 was' });
+    expectError(unquoted, 400, /^the body is not valid JSON: Unexpected token 'P'$/);
   });
 
   it('answers a path the router cannot read with 400 in the API\'s error shape, without echoing it', async () => {
     expectError(await request(service.baseUrl, `/status/${'a'.repeat(101)}`), 400, /a path segment is longer than 100 characters/);
     expectError(await request(service.baseUrl, '/status/%E0%A4%A'), 400, /the URL is not valid/);
+  });
+
+  it('answers an unknown route with 404, naming its path but not its query string', async () => {
+    expectError(await request(service.baseUrl, '/nope?api_key=gsk_secret'), 404, /^Cannot GET \/nope$/);
   });
 
   it('answers 404 for an unknown id and 400 for an id that is not a UUID v4', async () => {
