@@ -5,6 +5,7 @@ import { ResultCache } from '../analysis/read-model/result-cache';
 import { ServiceCounters } from '../analysis/read-model/service-counters';
 import { loadAppConfig } from '../config/app-config';
 import { PaperDocument } from '../llm/analysis';
+import { PaperRefusedError } from '../llm/llm-errors';
 import { AnalyzerIdentity } from '../llm/analyzer-identity';
 import { BatchAnalysis, PaperAnalyzer } from '../llm/paper-analyzer.port';
 import { AnalysisClaims } from './analysis-claims';
@@ -78,6 +79,23 @@ class FirstCallHeldAnalyzer extends VerboseAnalyzer {
   }
 }
 
+/** Refuses, as Groq may for one paper, every call that carries the paper whose text holds `refusedWord`; answers the others. */
+class OnePaperRefusingAnalyzer extends VerboseAnalyzer {
+  readonly documentsPerCall: number[] = [];
+
+  constructor(private readonly refusedWord: string) {
+    super(3);
+  }
+
+  override async analyze(documents: readonly PaperDocument[]): Promise<BatchAnalysis> {
+    this.documentsPerCall.push(documents.length);
+    if (documents.some((document) => document.text.includes(this.refusedWord))) {
+      throw new PaperRefusedError('The LLM provider refused to analyse this paper (HTTP 400); a shorter or different text may work.');
+    }
+    return super.analyze(documents);
+  }
+}
+
 /** The batch analysis service on real Redis stores, with an analyser of the test's own. */
 describe('BatchAnalysisService', () => {
   let redis: Redis;
@@ -122,6 +140,18 @@ describe('BatchAnalysisService', () => {
     expect((await service.analyze('counted-paper')).summary).toBe('finding0 finding1 finding2');
     expect(analyzer.calls).toBe(1);
     expect(increments).toHaveBeenCalledWith(expect.objectContaining({ llm_calls: 1, llm_papers: 1 }));
+  });
+
+  it('asks each paper of a packed call again alone when the provider refused the call, so one paper fails, not all', async () => {
+    const analyzer = new OnePaperRefusingAnalyzer('forbidden');
+    serve(analyzer, { BATCH_SIZE: '3' });
+    const texts = ['The first paper measures one effect.', 'The second paper holds a forbidden passage.', 'The third paper measures another effect.'];
+    for (const [index, text] of texts.entries()) await store(`paper-${index}`, { text });
+
+    const outcomes = await Promise.allSettled(texts.map((_, index) => service.analyze(`paper-${index}`)));
+    expect(analyzer.documentsPerCall).toEqual([3, 1, 1, 1]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(PaperRefusedError);
   });
 
   it('loads the papers of at most four times MAX_INFLIGHT batches while the calls are busy, and analyses every paper', async () => {

@@ -7,7 +7,7 @@ import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisFields, AnalysisResult, PaperDocument } from '../llm/analysis';
 import { AnalyzerIdentity } from '../llm/analyzer-identity';
-import { InvalidAnalysisError } from '../llm/llm-errors';
+import { InvalidAnalysisError, PaperRefusedError } from '../llm/llm-errors';
 import { completionTokensFor } from '../llm/completion-budget';
 import { countPaperTokens, promptOverheadTokens } from '../llm/groq/paper-prompt';
 import { BatchAnalysis, DocumentOutcome, PAPER_ANALYZER, PaperAnalyzer } from '../llm/paper-analyzer.port';
@@ -265,13 +265,14 @@ export class BatchAnalysisService implements OnApplicationShutdown {
   }
 
   private async analyzeGroup(group: PaperDocument[]): Promise<Map<string, DocumentOutcome>> {
-    let analysis: BatchAnalysis | InvalidAnalysisError;
+    let analysis: BatchAnalysis | PaperSpecificFailure;
     try {
       analysis = await this.call(group);
     } catch (error) {
-      // Groq refuses with a 400 an answer that is not valid JSON: it fails the whole call the way one wrong item
-      // fails that item, so each paper is asked again alone. Any other failure is the call's, and its papers'.
-      if (!(error instanceof InvalidAnalysisError)) return new Map(group.map((document) => [document.id, { ok: false, error: error as Error }]));
+      // Groq refuses with a 400 an answer that is not valid JSON, and may refuse a call for one paper it carries:
+      // either fails the whole call the way one wrong item fails that item, so each paper is asked again alone.
+      // Any other failure is the call's, and its papers'.
+      if (!isPaperSpecific(error)) return new Map(group.map((document) => [document.id, { ok: false, error: error as Error }]));
       analysis = error;
     }
     const answered = analysis;
@@ -279,8 +280,8 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     return new Map(await Promise.all(outcomes));
   }
 
-  private async outcomeOrAskAlone(document: PaperDocument, analysis: BatchAnalysis | InvalidAnalysisError, canAskAlone: boolean): Promise<DocumentOutcome> {
-    const outcome: DocumentOutcome = analysis instanceof InvalidAnalysisError ? { ok: false, error: analysis } : outcomeFor(document, analysis);
+  private async outcomeOrAskAlone(document: PaperDocument, analysis: BatchAnalysis | PaperSpecificFailure, canAskAlone: boolean): Promise<DocumentOutcome> {
+    const outcome: DocumentOutcome = isPaperSpecific(analysis) ? { ok: false, error: analysis } : outcomeFor(document, analysis);
     if (outcome.ok || !canAskAlone) return outcome;
     this.logger.warn(`Asking again alone for a paper whose batch item failed: ${outcome.error.message}`);
     try {
@@ -390,6 +391,11 @@ export class BatchAnalysisService implements OnApplicationShutdown {
     };
   }
 }
+
+/** A call's failure that one of its papers may have caused. */
+type PaperSpecificFailure = InvalidAnalysisError | PaperRefusedError;
+
+const isPaperSpecific = (outcome: unknown): outcome is PaperSpecificFailure => outcome instanceof InvalidAnalysisError || outcome instanceof PaperRefusedError;
 
 function outcomeFor(document: PaperDocument, analysis: BatchAnalysis): DocumentOutcome {
   return analysis.outcomes.get(document.id) ?? { ok: false, error: new InvalidAnalysisError('the analyser returned nothing for this paper') };

@@ -28,6 +28,12 @@ export class AnalysisWithdrawnError extends LlmUnavailableError {
 /** The provider refused the request itself (bad key, unknown model, request too large): retrying cannot help. */
 export class LlmRejectedError extends PermanentError {}
 
+/**
+ * The provider refused a call for what it carried, naming neither the key nor the model: one paper of a
+ * packed call may be the cause, so each of its papers is asked again alone.
+ */
+export class PaperRefusedError extends LlmRejectedError {}
+
 /** The answer for a document was missing or did not match the analysis schema. */
 export class InvalidAnalysisError extends Error {
   constructor(message: string, options?: ErrorOptions) {

@@ -1,5 +1,5 @@
 import { APIConnectionTimeoutError, APIError } from 'groq-sdk';
-import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError } from '../llm-errors';
+import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError, PaperRefusedError } from '../llm-errors';
 import { mapGroqError } from './groq-error-mapping';
 
 const apiError = (status: number, body: object = {}) => APIError.generate(status, body, undefined, new Headers());
@@ -30,7 +30,14 @@ describe('mapGroqError', () => {
     expect(key.message).toMatch(/check GROQ_API_KEY/);
     const model = mapGroqError(apiError(404), 'llama-3.1-70b-instant');
     expect(model).toBeInstanceOf(LlmRejectedError);
+    expect([key, model].some((refusal) => refusal instanceof PaperRefusedError)).toBe(false);
     expect(model.message).toMatch(/"llama-3.1-70b-instant" is not available.*GROQ_MODEL/);
+  });
+
+  it('takes any other refusal for one of the papers the call carried, to be asked again alone', () => {
+    const refused = mapGroqError(apiError(400, { error: { code: 'context_length_exceeded' } }), 'm');
+    expect(refused).toBeInstanceOf(PaperRefusedError);
+    expect(refused.message).toBe('The LLM provider refused to analyse this paper (HTTP 400); a shorter or different text may work.');
   });
 
   it('names LLM_TPM when the provider refuses a call larger than the key\'s tokens per minute', () => {

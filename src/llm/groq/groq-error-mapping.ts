@@ -1,5 +1,5 @@
 import { APIConnectionError, APIError } from 'groq-sdk';
-import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError } from '../llm-errors';
+import { InvalidAnalysisError, LlmRejectedError, LlmUnavailableError, PaperRefusedError } from '../llm-errors';
 import { retryAfterMs } from '../rate-limit/provider-rate-limits';
 
 function errorCode(error: APIError): string | undefined {
@@ -40,7 +40,7 @@ export function mapGroqError(error: unknown, model: string): Error {
       cause: error,
     });
   }
-  return new LlmRejectedError(`The LLM provider refused to analyse this paper (HTTP ${status}); a shorter or different text may work.`, {
+  return new PaperRefusedError(`The LLM provider refused to analyse this paper (HTTP ${status}); a shorter or different text may work.`, {
     cause: error,
   });
 }
