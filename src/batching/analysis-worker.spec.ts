@@ -33,6 +33,7 @@ describe('AnalysisWorker', () => {
   let readModel: AnalysisReadModel;
   let queue: StallCheckingQueue;
   let handleJob: JobHandler;
+  let worker: AnalysisWorker;
   /** What the event bus is given; `recording` says whether the projection also writes it. */
   const published: unknown[] = [];
   let recording = true;
@@ -56,7 +57,8 @@ describe('AnalysisWorker', () => {
     } as unknown as EventBus;
     const batchAnalysis = { analyze: async () => MINIMAL_RESULT, stopWaiting: () => undefined, requestsInProgress: 16 } as unknown as BatchAnalysisService;
     const waiting = { taken: takenOffWaiting, returned: async () => undefined } as unknown as WaitingRequests;
-    new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config).onApplicationBootstrap();
+    worker = new AnalysisWorker(queue as never, batchAnalysis, readModel, waiting, new AnalysisJobProducer(queue as never, config), eventBus, config);
+    worker.onApplicationBootstrap();
   });
 
   beforeEach(async () => {
@@ -146,6 +148,26 @@ describe('AnalysisWorker', () => {
 
       recording = true;
       await eventually(() => statusesOf(requests), (statuses) => statuses.join() === 'error,error', 5_000);
+    });
+
+    it('reports later a failure no worker could record, and only once', async () => {
+      const requests = await submit(2);
+      await dieHoldingNextJob();
+      recording = false;
+      await dieHoldingNextJob();
+      // The worker that saw the job fail tries three times, 500 ms apart, then gives up.
+      await eventually(() => published.length, (count) => count >= 3 * requests.length, 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await statusesOf(requests)).toEqual(['queued', 'queued']);
+
+      recording = true;
+      published.length = 0;
+      await worker.reportUnreportedFailures(Date.now());
+      expect(await statusesOf(requests)).toEqual(['error', 'error']);
+      for (const { requestId } of requests) expect((await readModel.find(requestId))?.error).toMatch(/worker analysing this paper stopped/);
+      expect(published).toHaveLength(requests.length);
+      await worker.reportUnreportedFailures(Date.now());
+      expect(published).toHaveLength(requests.length);
     });
   });
 

@@ -13,6 +13,7 @@ import { PermanentError } from '../common/permanent-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AnalysisWithdrawnError } from '../llm/llm-errors';
 import { JOB_LOCK } from '../redis/bull-options';
+import { repliesOf } from '../redis/pipeline-replies';
 import { AnalysisJobProducer } from './analysis-job.producer';
 import { ANALYSIS_QUEUE, ANALYZE_PAPERS_JOB, AnalyzePapersJob, attemptsSoFar, QueuedRequest } from './analysis-queue';
 import { BatchAnalysisService } from './batch-analysis.service';
@@ -46,6 +47,15 @@ async function withLastChances<T>(action: () => Promise<T>): Promise<T> {
  */
 export const CUT_OFF_CALLS_AFTER_MS = 10_000;
 
+/**
+ * How often a worker looks for jobs Bull failed for good whose failure no worker managed to report, and how
+ * long after failing a job is first looked at, the report of the worker that saw it fail having had its chances.
+ */
+const UNREPORTED_FAILURES_EVERY_MS = 60_000;
+const REPORT_GRACE_MS = 60_000;
+/** Set in a failed job's hash once the errors of its requests are recorded. */
+const FAILURE_REPORTED = 'failureReported';
+
 /** What `analyze` answers for a request withdrawn, untried or cut off, as the worker stopped. */
 const WITHDRAWN = 'withdrawn';
 
@@ -70,6 +80,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly reporting = new Set<Promise<void>>();
   private readonly intake: RequestIntake;
   private locks: JobLockKeeper | undefined;
+  private unreportedFailureChecks: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalyzePapersJob>,
@@ -89,6 +100,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const reported = this.reportFailure(job, error).finally(() => this.reporting.delete(reported));
       this.reporting.add(reported);
     });
+    this.unreportedFailureChecks = setInterval(() => void this.reportUnreportedFailures(Date.now() - REPORT_GRACE_MS), UNREPORTED_FAILURES_EVERY_MS).unref();
     const locks = (this.locks = new JobLockKeeper(this.queue, JOB_LOCK));
     void this.queue.process(ANALYZE_PAPERS_JOB, this.concurrency, (job: Job<AnalyzePapersJob>) => locks.whileInHand(job, () => this.process(job)));
   }
@@ -100,6 +112,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * comes later still. Calls still under way after CUT_OFF_CALLS_AFTER_MS are cut off and their requests given back.
    */
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.unreportedFailureChecks);
     this.intake.close();
     this.batchAnalysis.stopWaiting();
     const cutOff = setTimeout(() => {
@@ -212,6 +225,24 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * Reports again the failures of jobs Bull failed for good up to `failedBefore` (it keeps them a day) that no
+   * worker recorded: the worker that saw one fail tries three times, and gone or cut off from Redis meanwhile,
+   * it would have left the job's requests queued or processing until their records expire.
+   */
+  async reportUnreportedFailures(failedBefore: number): Promise<void> {
+    try {
+      const ids = await this.queue.client.zrangebyscore(this.queue.toKey('failed'), '-inf', String(failedBefore));
+      const marks = await repliesOf(ids.reduce((pipeline, id) => pipeline.hget(this.queue.toKey(id), FAILURE_REPORTED), this.queue.client.pipeline()));
+      for (const [index, id] of ids.entries()) {
+        const job = marks[index] === null ? await this.queue.getJob(id) : null;
+        if (job) await this.reportFailure(job, new Error(job.failedReason ?? 'the job failed'));
+      }
+    } catch (error) {
+      this.logger.warn(`Could not look for job failures left unreported: ${(error as Error).message}`);
+    }
+  }
+
+  /**
    * Bull reports every failed attempt; it dates a job finished only when it failed for good: something
    * outside the analyses broke on its last attempt (Redis, say), or it stalled more often than Bull allows
    * (the workers holding it died). Its unfinished requests end in error then, so none is left queued.
@@ -228,6 +259,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       for (const { requestId } of unfinished) this.eventBus.publish(new AnalysisFailedEvent(requestId, failureMessage(error, attempts), new Date()));
       await publishedWritesSent();
       await this.assertRecorded(unfinished);
+      await this.queue.client.hset(this.queue.toKey(String(job.id)), FAILURE_REPORTED, '1');
     };
     try {
       await withLastChances(report);
