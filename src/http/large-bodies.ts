@@ -42,15 +42,22 @@ export class LargeBodies {
     if (length === undefined && chunked === undefined) return true;
     const bytes = Math.min(length === undefined ? maxBytes : Number(length), maxBytes);
     // A malformed length (NaN) is Fastify's to refuse.
-    if (!(bytes >= WATCHED_FROM_BYTES)) return true;
+    // A client gone already (while the throttle counted it, say) sends no body, and its response may never close.
+    if (!(bytes >= WATCHED_FROM_BYTES) || response.closed || request.socket.destroyed) return true;
     if (this.reservedBytes + bytes > this.budgetBytes) return false;
     this.reservedBytes += bytes;
     const body: ArrivingBody = { request, startedAt: Date.now(), socketBytesBefore: request.socket.bytesRead };
     this.arriving.add(body);
-    response.once('close', () => {
+    const { socket } = request;
+    // Whichever comes first: a response queued behind another on its connection never closes if the connection dies.
+    const release = () => {
+      response.off('close', release);
+      socket.off('close', release);
       this.reservedBytes -= bytes;
       this.arriving.delete(body);
-    });
+    };
+    response.once('close', release);
+    socket.once('close', release);
     this.checks ??= setInterval(() => this.checkRates(), CHECK_EVERY_MS).unref();
     return true;
   }
