@@ -34,10 +34,15 @@ describe('mapGroqError', () => {
     expect(model.message).toMatch(/"llama-3.1-70b-instant" is not available.*GROQ_MODEL/);
   });
 
-  it('takes any other refusal for one of the papers the call carried, to be asked again alone', () => {
-    const refused = mapGroqError(apiError(400, { error: { code: 'context_length_exceeded' } }), 'm');
-    expect(refused).toBeInstanceOf(PaperRefusedError);
-    expect(refused.message).toBe('The LLM provider refused to analyse this paper (HTTP 400); a shorter or different text may work.');
+  it('takes a refusal for length for one of the papers the call carried, to be asked again alone, and any other for the call\'s', () => {
+    for (const tooLong of [apiError(400, { error: { code: 'context_length_exceeded' } }), apiError(413, { error: { code: 'request_too_large' } })]) {
+      const refused = mapGroqError(tooLong, 'm');
+      expect(refused).toBeInstanceOf(PaperRefusedError);
+      expect(refused.message).toMatch(/^The LLM provider refused to analyse this paper \(HTTP 4\d\d\); a shorter or different text may work\.$/);
+    }
+    const refused = mapGroqError(apiError(400, { error: { code: 'model_decommissioned' } }), 'm');
+    expect(refused).toBeInstanceOf(LlmRejectedError);
+    expect(refused).not.toBeInstanceOf(PaperRefusedError);
   });
 
   it('names LLM_TPM when the provider refuses a call larger than the key\'s tokens per minute', () => {

@@ -40,7 +40,8 @@ export function mapGroqError(error: unknown, model: string): Error {
       cause: error,
     });
   }
-  return new PaperRefusedError(`The LLM provider refused to analyse this paper (HTTP ${status}); a shorter or different text may work.`, {
-    cause: error,
-  });
+  const refusal = `The LLM provider refused to analyse this paper (HTTP ${status}); a shorter or different text may work.`;
+  // Too long for the model, which one paper of a packed call may be; any other refusal is the call's as a whole.
+  if (status === 413 || errorCode(error) === 'context_length_exceeded') return new PaperRefusedError(refusal, { cause: error });
+  return new LlmRejectedError(refusal, { cause: error });
 }
