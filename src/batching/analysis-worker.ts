@@ -136,8 +136,12 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async giveBackFetchedAsPaused(): Promise<void> {
     const ownLock = (this.queue as unknown as { token: string }).token;
-    for (const job of await this.queue.getActive()) {
-      if (this.locks?.has(job.id) || (await this.queue.client.get(job.lockKey())) !== ownLock) continue;
+    const active = await this.queue.client.lrange(this.queue.toKey('active'), 0, -1);
+    const locks = await repliesOf(active.reduce((pipeline, id) => pipeline.get(`${this.queue.toKey(id)}:lock`), this.queue.client.pipeline()));
+    for (const [index, id] of active.entries()) {
+      // Another worker's job may finish, and leave Bull, meanwhile: getJob then finds none.
+      const job = locks[index] === ownLock && !this.locks?.has(id) ? await this.queue.getJob(id) : null;
+      if (!job) continue;
       await this.giveBack(job, job.data.requests);
       await job.moveToCompleted(undefined, false, true);
     }
