@@ -10,6 +10,7 @@ const MAX_FIELDS = 4;
 const MAX_PARTS = MAX_FIELDS + 1;
 const MAX_PART_HEADERS = 20;
 
+const BYTE_ORDER_MARK = 0xfeff;
 /** V8 quotes the start of the text it could not parse: a paper's words, which belong in no answer. */
 const QUOTED_BODY = /, (?:\.\.\.)?".*is not valid JSON$/s;
 
@@ -22,7 +23,9 @@ export function registerBodyParsers(fastify: FastifyInstance, maxUploadBytes: nu
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, JSON.parse(body as string));
+      const text = body as string;
+      // A byte-order mark, which JSON forbids writers to add and lets readers ignore (RFC 8259, 8.1).
+      done(null, JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text));
     } catch (error) {
       done(new BadRequestException(`the body is not valid JSON: ${(error as Error).message.replace(QUOTED_BODY, '')}`), undefined);
     }

@@ -93,6 +93,11 @@ describe('HTTP contract (api role)', () => {
     expectError(unquoted, 400, /^the body is not valid JSON: Unexpected token 'P'$/);
   });
 
+  it('reads a JSON body that starts with a byte-order mark', async () => {
+    const withMark = await request(service.baseUrl, '/analyze', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `\ufeff${JSON.stringify({ abstract: sampleAbstract(33) })}` });
+    expect(withMark.status).toBe(202);
+  });
+
   it('answers a path the router cannot read with 400 in the API\'s error shape, without echoing it', async () => {
     expectError(await request(service.baseUrl, `/status/${'a'.repeat(101)}`), 400, /a path segment is longer than 100 characters/);
     expectError(await request(service.baseUrl, '/status/%E0%A4%A'), 400, /the URL is not valid/);
