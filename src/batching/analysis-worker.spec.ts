@@ -95,6 +95,15 @@ describe('AnalysisWorker', () => {
     expect(await readModel.anyTaken(ids)).toBe(true);
   });
 
+  it('analyses a job on its last attempt even when taking its requests off the waiting count fails', async () => {
+    const requests = await submit(2);
+    const job = (await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>;
+    job.attemptsMade = config.llm.attempts - 1;
+    takenOffWaiting.mockRejectedValueOnce(new Error('Connection is closed.'));
+    await handleJob(job);
+    expect(await statusesOf(requests)).toEqual(['done', 'done']);
+  });
+
   it('fails a job whose outcomes it could not record, so that a retry records them', async () => {
     const requests = await submit(2);
     const job = (await queue.getNextJob()) as Bull.Job<AnalyzePapersJob>;

@@ -178,7 +178,8 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const attempt = attemptsSoFar(job) + 1;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const { requests } = job.data;
-    await this.waiting.taken(job);
+    // Bookkeeping for backpressure: failing the job for it could end the requests in error untried, on a last attempt.
+    await this.waiting.taken(job).catch((error: Error) => this.logger.warn(`Job ${job.id} started, but its requests not taken off the waiting count: ${error.message}`));
     // A retry, or a run of a job whose worker died, leaves the requests already finished alone.
     const pending = await this.unfinished(requests);
     held.letGo(requests.length - pending.length);
