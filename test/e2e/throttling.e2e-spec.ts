@@ -121,10 +121,15 @@ describe('throttling across API processes', () => {
     for (let n = 0; n < 4; n += 1) refusals.push(await post('application/json', '{"text": '));
     for (let n = 0; n < 3; n += 1) refusals.push(await post('text/plain', 'a paper as plain text'));
     for (let n = 0; n < 2; n += 1) refusals.push(await post('application/json', JSON.stringify({ text: 5 })));
+    expect(refusals.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 415, 415, 415, 400, 400]);
+    expect(refusals.map((answer) => answer.headers.get('x-ratelimit-remaining'))).toEqual(['9', '8', '7', '6', '5', '4', '3', '2', '1']);
+    // Only declared: Fastify answers 413 and closes the connection, which a client still sending the body meets as EPIPE.
     const { bodyLimitBytes } = loadAppConfig(settings(BEHIND_PROXY_PORT)).http;
-    refusals.push(await post('application/json', JSON.stringify({ text: 'x'.repeat(bodyLimitBytes) })));
-    expect(refusals.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 415, 415, 415, 400, 400, 413]);
-    expect(refusals.map((answer) => answer.headers.get('x-ratelimit-remaining'))).toEqual(['9', '8', '7', '6', '5', '4', '3', '2', '1', '0']);
+    const tooLarge = new HalfSentRequest(BEHIND_PROXY_PORT, JSON.stringify({ text: 'x'.repeat(bodyLimitBytes) }), client);
+    await tooLarge.sendHead();
+    const tooLargeAnswer = await tooLarge.answered();
+    expect(tooLargeAnswer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(tooLargeAnswer).toMatch(/\r\nx-ratelimit-remaining: 0\r\n/i);
     expect(refusals[0].body.message).toMatch(/not valid JSON/);
 
     // Over the limit, a well-formed submission and a malformed one alike are answered 429.
