@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { EventBus } from '@nestjs/cqrs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, Queue } from 'bull';
+import type { ChainableCommander } from 'ioredis';
 import { AnalysisCompletedEvent } from '../analysis/events/analysis-completed.event';
 import { AnalysisFailedEvent } from '../analysis/events/analysis-failed.event';
 import { AnalysisReturnedEvent } from '../analysis/events/analysis-returned.event';
@@ -137,7 +138,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async giveBackFetchedAsPaused(): Promise<void> {
     const ownLock = (this.queue as unknown as { token: string }).token;
     const active = await this.queue.client.lrange(this.queue.toKey('active'), 0, -1);
-    const locks = await repliesOf(active.reduce((pipeline, id) => pipeline.get(`${this.queue.toKey(id)}:lock`), this.queue.client.pipeline()));
+    const locks = await this.readEachJob(active, (pipeline, jobKey) => pipeline.get(`${jobKey}:lock`));
     for (const [index, id] of active.entries()) {
       // Another worker's job may finish, and leave Bull, meanwhile: getJob then finds none.
       const job = locks[index] === ownLock && !this.locks?.has(id) ? await this.queue.getJob(id) : null;
@@ -145,6 +146,11 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
       await this.giveBack(job, job.data.requests);
       await job.moveToCompleted(undefined, false, true);
     }
+  }
+
+  /** One read for each of the jobs `ids`, in one pipeline; `read` adds it, given the job's key. */
+  private readEachJob(ids: readonly string[], read: (pipeline: ChainableCommander, jobKey: string) => ChainableCommander): Promise<unknown[]> {
+    return repliesOf(ids.reduce((pipeline, id) => read(pipeline, this.queue.toKey(id)), this.queue.client.pipeline()));
   }
 
   private async process(job: Job<AnalyzePapersJob>): Promise<void> {
@@ -237,7 +243,7 @@ export class AnalysisWorker implements OnApplicationBootstrap, OnModuleDestroy {
   async reportUnreportedFailures(failedBefore: number): Promise<void> {
     try {
       const ids = await this.queue.client.zrangebyscore(this.queue.toKey('failed'), '-inf', String(failedBefore));
-      const marks = await repliesOf(ids.reduce((pipeline, id) => pipeline.hget(this.queue.toKey(id), FAILURE_REPORTED), this.queue.client.pipeline()));
+      const marks = await this.readEachJob(ids, (pipeline, jobKey) => pipeline.hget(jobKey, FAILURE_REPORTED));
       for (const [index, id] of ids.entries()) {
         const job = marks[index] === null ? await this.queue.getJob(id) : null;
         if (job) await this.reportFailure(job, new Error(job.failedReason ?? 'the job failed'));
